@@ -1,0 +1,28 @@
+# How the module is built: the apxs and APR settings shared by the Makefile's
+# targets. Override any of them on the command line (make APXS=/opt/httpd/bin/apxs).
+
+APXS       ?= apxs
+APR_CONFIG ?= $(shell $(APXS) -q APR_CONFIG 2>/dev/null || echo apr-1-config)
+APU_CONFIG ?= $(shell $(APXS) -q APU_CONFIG 2>/dev/null || echo apu-1-config)
+CC         ?= cc
+
+# The state file the module and maintenancectl use when told nothing.
+STATE_FILE ?= /var/lib/apache2/maintenance/state
+
+WARNINGS  = -Wall -Wextra -Werror
+
+# Sources free of httpd headers: the module, maintenancectl and the unit
+# tests all link them.
+CORE_SRCS = src/state.c src/timefmt.c src/iplist.c src/template.c \
+            src/accept.c src/provider.c src/provider_file.c
+
+# Sources that need httpd.
+MOD_SRCS  = mod_maintenance.c src/cache.c src/policy.c src/response.c
+
+APR_CFLAGS = $(shell $(APR_CONFIG) --cflags --cppflags --includes) \
+             $(shell $(APU_CONFIG) --includes)
+APR_LIBS   = $(shell $(APR_CONFIG) --link-ld --libs) \
+             $(shell $(APU_CONFIG) --link-ld --libs)
+
+# apxs passes compiler flags through -Wc, one at a time.
+APXS_CFLAGS = $(foreach f,$(WARNINGS) -Iinclude -Isrc -Ibuild,-Wc,$(f))

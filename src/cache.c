@@ -1,0 +1,362 @@
+/* The state as each process last read it.
+ *
+ * Requests never wait on a provider: each child reads every state once in
+ * child_init, then a thread of its own reads them again every
+ * MaintenanceStateTTL and publishes what it read under a mutex that a
+ * request holds only to copy a few fields. */
+#include <apr_strings.h>
+#include <apr_thread_cond.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_proc.h>
+#include <ap_provider.h>
+#include <unixd.h>
+
+#include "cache.h"
+#include "state.h"
+#include "provider.h"
+
+APLOG_USE_MODULE(maintenance);
+
+#define ERR_LEN 256
+
+struct maintenance_slot {
+    const char *spec;                   /* MaintenanceState */
+    const maintenance_provider *provider;
+    void *instance;
+    maintenance_provider_params params;
+    apr_interval_time_t ttl;            /* the shortest of its servers' */
+    server_rec *s;                      /* the first server using it */
+
+    /* Per process. The refresher alone touches next_read, failing and
+     * last_error; lock guards the rest. */
+    apr_thread_mutex_t *lock;
+    apr_time_t next_read;
+    int failing;
+    char last_error[ERR_LEN];
+    int known;
+    int on;
+    apr_time_t start, end, changed;
+    char by[MAINTENANCE_STATE_MAX + 1];
+    char message[MAINTENANCE_STATE_MAX + 1];
+};
+
+/* maintenance_slot *, rebuilt with each configuration in pconf. */
+static apr_array_header_t *slots;
+
+typedef struct {
+    apr_thread_mutex_t *lock;
+    apr_thread_cond_t *wake;
+    int stopping;
+    apr_thread_t *thread;
+} refresher;
+
+static int same_string(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+static int same_settings(const maintenance_slot *slot, const char *spec,
+                         const maintenance_provider_params *pp)
+{
+    return !strcmp(slot->spec, spec)
+        && slot->params.timeout == pp->timeout
+        && same_string(slot->params.s3_region, pp->s3_region)
+        && same_string(slot->params.s3_credentials, pp->s3_credentials)
+        && same_string(slot->params.s3_profile, pp->s3_profile);
+}
+
+static const char *new_slot(maintenance_slot **out, const char *spec,
+                            const maintenance_provider_params *pp,
+                            apr_pool_t *pconf)
+{
+    maintenance_slot *slot = apr_pcalloc(pconf, sizeof(*slot));
+    const char *name, *args, *err;
+
+    if ((err = maintenance_spec_split(spec, &name, &args, pconf)) != NULL) {
+        return err;
+    }
+    slot->provider = ap_lookup_provider(MAINTENANCE_PROVIDER_GROUP, name,
+                                        MAINTENANCE_PROVIDER_VERSION);
+    if (!slot->provider) {
+        return apr_psprintf(pconf, "no state provider '%s': use file:, "
+                            "or load the module that provides it", name);
+    }
+    slot->spec = spec;
+    slot->params = *pp;
+    err = slot->provider->create(&slot->instance, args, &slot->params, pconf);
+    if (err) {
+        return err;
+    }
+    *out = slot;
+    return NULL;
+}
+
+static maintenance_slot *find_slot(const char *spec,
+                                   const maintenance_provider_params *pp)
+{
+    int i;
+
+    for (i = 0; i < slots->nelts; i++) {
+        maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
+        if (same_settings(slot, spec, pp)) {
+            return slot;
+        }
+    }
+    return NULL;
+}
+
+const char *maintenance_cache_configure(apr_pool_t *pconf, server_rec *s)
+{
+    slots = apr_array_make(pconf, 2, sizeof(maintenance_slot *));
+
+    for (; s; s = s->next) {
+        maintenance_server_conf *sc =
+            ap_get_module_config(s->module_config, &maintenance_module);
+        maintenance_provider_params pp = { 0 };
+        const char *spec = sc->state ? sc->state : "file:";
+        apr_interval_time_t ttl = sc->ttl == MAINTENANCE_UNSET
+                                  ? MAINTENANCE_DEFAULT_TTL : sc->ttl;
+
+        pp.timeout = sc->timeout == MAINTENANCE_UNSET
+                     ? MAINTENANCE_DEFAULT_TIMEOUT : sc->timeout;
+        pp.s3_region = sc->s3_region;
+        pp.s3_credentials = sc->s3_credentials;
+        pp.s3_profile = sc->s3_profile;
+        pp.uid = ap_unixd_config.user_id;
+        pp.gid = ap_unixd_config.group_id;
+
+        if (!(sc->slot = find_slot(spec, &pp))) {
+            const char *err = new_slot(&sc->slot, spec, &pp, pconf);
+            if (err) {
+                return apr_psprintf(pconf, "MaintenanceState '%s'%s%s: %s",
+                                    spec, sc->state_where ? " on " : "",
+                                    sc->state_where ? sc->state_where : "",
+                                    err);
+            }
+            sc->slot->ttl = ttl;
+            sc->slot->s = s;
+            APR_ARRAY_PUSH(slots, maintenance_slot *) = sc->slot;
+        }
+        else if (ttl < sc->slot->ttl) {
+            sc->slot->ttl = ttl;
+        }
+    }
+    return NULL;
+}
+
+apr_status_t maintenance_cache_prepare(apr_pool_t *ptemp, server_rec *s)
+{
+    int i;
+
+    for (i = 0; i < slots->nelts; i++) {
+        maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
+        char err[ERR_LEN] = "";
+        apr_status_t rv;
+
+        if (!slot->provider->prepare) {
+            continue;
+        }
+        rv = slot->provider->prepare(slot->instance, ptemp, err, sizeof(err));
+        if (rv != APR_SUCCESS) {
+            /* Not fatal: the state can still be read, and the toggle page
+             * says why it cannot write. */
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, MMLOG(00001)
+                         "MaintenanceState %s: %s", slot->spec, err);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+static void publish(maintenance_slot *slot, const maintenance_state *st)
+{
+    apr_thread_mutex_lock(slot->lock);
+    slot->known = 1;
+    slot->on = st->on;
+    slot->start = st->start;
+    slot->end = st->end;
+    slot->changed = st->changed;
+    apr_cpystrn(slot->by, st->by ? st->by : "", sizeof(slot->by));
+    apr_cpystrn(slot->message, st->message ? st->message : "",
+                sizeof(slot->message));
+    apr_thread_mutex_unlock(slot->lock);
+}
+
+/* A read failed: say so once per distinct problem, not once per TTL. */
+static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
+                           const char *problem)
+{
+    if (slot->failing && !strcmp(slot->last_error, problem)) {
+        return;
+    }
+    slot->failing = 1;
+    apr_cpystrn(slot->last_error, problem, sizeof(slot->last_error));
+    ap_log_error(APLOG_MARK, APLOG_ERR, rv, slot->s, MMLOG(00002)
+                 "cannot read the state from %s: %s; %s", slot->spec,
+                 problem, slot->known ? "the last state read stays in force"
+                 : "none was read yet, so MaintenanceFailMode applies");
+}
+
+static void refresh(maintenance_slot *slot, apr_pool_t *p)
+{
+    char buf[MAINTENANCE_STATE_MAX + 1], err[ERR_LEN] = "";
+    apr_size_t len = 0;
+    maintenance_state st = { 0 };
+    const char *problem = NULL;
+    int was_on = slot->on, was_known = slot->known;
+    apr_status_t rv;
+
+    rv = slot->provider->get(slot->instance, buf, &len, p, err, sizeof(err));
+    slot->next_read = apr_time_now() + slot->ttl;
+    if (rv == APR_SUCCESS) {
+        problem = maintenance_state_parse(&st, buf, len, p);
+    }
+    else if (rv != APR_NOTFOUND) {
+        problem = *err ? err : "the provider failed";
+    }
+    if (problem) {
+        refresh_failed(slot, rv, problem);
+        return;
+    }
+    publish(slot, &st);
+    if (slot->failing) {
+        slot->failing = 0;
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, slot->s, MMLOG(00003)
+                     "the state from %s is readable again", slot->spec);
+    }
+    if (!was_known || was_on != st.on) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, slot->s, MMLOG(00004)
+                     "state from %s: %s", slot->spec, st.on ? "on" : "off");
+    }
+}
+
+static void *APR_THREAD_FUNC refresh_loop(apr_thread_t *thread, void *data)
+{
+    refresher *rf = data;
+    apr_pool_t *scratch;
+    int stopping = 0;
+
+    apr_pool_create(&scratch, apr_thread_pool_get(thread));
+    while (!stopping) {
+        apr_time_t now = apr_time_now(), next = now + apr_time_from_sec(60);
+        int i;
+
+        for (i = 0; i < slots->nelts; i++) {
+            maintenance_slot *slot = APR_ARRAY_IDX(slots, i,
+                                                   maintenance_slot *);
+            if (slot->next_read <= now) {
+                refresh(slot, scratch);
+                apr_pool_clear(scratch);
+            }
+            if (slot->next_read < next) {
+                next = slot->next_read;
+            }
+        }
+        apr_thread_mutex_lock(rf->lock);
+        now = apr_time_now();
+        if (!rf->stopping && next > now) {
+            apr_thread_cond_timedwait(rf->wake, rf->lock, next - now);
+        }
+        stopping = rf->stopping;
+        apr_thread_mutex_unlock(rf->lock);
+    }
+    apr_thread_exit(thread, APR_SUCCESS);
+    return NULL;
+}
+
+static apr_status_t stop_refresher(void *data)
+{
+    refresher *rf = data;
+    apr_status_t rv;
+
+    apr_thread_mutex_lock(rf->lock);
+    rf->stopping = 1;
+    apr_thread_cond_signal(rf->wake);
+    apr_thread_mutex_unlock(rf->lock);
+    apr_thread_join(&rv, rf->thread);
+    return APR_SUCCESS;
+}
+
+void maintenance_cache_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    refresher *rf = apr_pcalloc(pchild, sizeof(*rf));
+    apr_pool_t *scratch;
+    apr_status_t rv;
+    int i;
+
+    apr_pool_create(&scratch, pchild);
+    for (i = 0; i < slots->nelts; i++) {
+        maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
+
+        apr_thread_mutex_create(&slot->lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+        if (slot->provider->child_init
+            && (rv = slot->provider->child_init(slot->instance, pchild))
+               != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, slot->s, MMLOG(00005)
+                         "cannot set up %s in this process", slot->spec);
+        }
+        refresh(slot, scratch);
+        apr_pool_clear(scratch);
+    }
+    apr_pool_destroy(scratch);
+
+    apr_thread_mutex_create(&rf->lock, APR_THREAD_MUTEX_DEFAULT, pchild);
+    apr_thread_cond_create(&rf->wake, pchild);
+    rv = apr_thread_create(&rf->thread, NULL, refresh_loop, rf, pchild);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, MMLOG(00006)
+                     "cannot start the state refresher: the state read at "
+                     "start-up stays in force in this process");
+        return;
+    }
+    /* Before pchild's subpools and the mutexes go. */
+    apr_pool_pre_cleanup_register(pchild, rf, stop_refresher);
+}
+
+int maintenance_slot_read(maintenance_slot *slot, maintenance_state *st,
+                          apr_time_t now, int full, apr_pool_t *p)
+{
+    int known;
+
+    if (!slot->lock) {          /* not in a child process */
+        memset(st, 0, sizeof(*st));
+        return 0;
+    }
+    apr_thread_mutex_lock(slot->lock);
+    known = slot->known;
+    st->on = slot->on;
+    st->start = slot->start;
+    st->end = slot->end;
+    st->changed = slot->changed;
+    st->by = st->message = NULL;
+    if (full || maintenance_state_pending(st, now)) {
+        st->by = *slot->by ? apr_pstrdup(p, slot->by) : NULL;
+        st->message = *slot->message ? apr_pstrdup(p, slot->message) : NULL;
+    }
+    apr_thread_mutex_unlock(slot->lock);
+    return known;
+}
+
+apr_status_t maintenance_slot_write(maintenance_slot *slot,
+                                    const maintenance_state *st,
+                                    apr_pool_t *p, const char **err)
+{
+    const char *text = maintenance_state_format(st, p);
+    char buf[ERR_LEN] = "";
+    maintenance_state stored;
+    apr_status_t rv;
+
+    rv = slot->provider->set(slot->instance, text, strlen(text), p, buf,
+                             sizeof(buf));
+    if (rv != APR_SUCCESS) {
+        if (err) {
+            *err = apr_pstrdup(p, *buf ? buf : "the provider failed");
+        }
+        return rv;
+    }
+    /* What a reader will parse, not what was asked: the same in every
+     * process. */
+    if (slot->lock && !maintenance_state_parse(&stored, text, strlen(text), p)) {
+        publish(slot, &stored);
+    }
+    return APR_SUCCESS;
+}

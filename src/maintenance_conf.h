@@ -1,0 +1,64 @@
+/* The module's configuration records, shared by its httpd-side files. */
+#ifndef MAINTENANCE_CONF_H
+#define MAINTENANCE_CONF_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <ap_expr.h>
+#include <ap_regex.h>
+
+#include "mod_maintenance.h"
+#include "template.h"
+
+/* The module's own log tags: MMLOG(00001) gives "MM00001: ". */
+#define MMLOG(n) "MM" #n ": "
+
+#define MAINTENANCE_UNSET      (-1)
+#define MAINTENANCE_RETRY_OFF  (-2)   /* MaintenanceRetryAfter Off */
+
+typedef struct maintenance_slot maintenance_slot;
+
+/* Per server: where the state is and how it is read. */
+typedef struct {
+    const char *state;                 /* MaintenanceState, NULL: unset */
+    const char *state_where;           /* "line N of FILE", for errors */
+    apr_interval_time_t ttl;           /* MAINTENANCE_UNSET: unset */
+    apr_interval_time_t timeout;       /* MAINTENANCE_UNSET: unset */
+    int fail_closed;                   /* MAINTENANCE_UNSET: unset */
+    const char *s3_region;             /* NULL: unset */
+    const char *s3_credentials;        /* NULL: unset */
+    const char *s3_profile;
+    const maintenance_template *tmpl;  /* MaintenanceTemplate, NULL: unset */
+    maintenance_slot *slot;            /* set at check_config */
+} maintenance_server_conf;
+
+/* Per directory: whom it applies to and how it answers. The lists are
+ * NULL when empty, so a request pays nothing for a policy not in use. */
+typedef struct {
+    int force;                         /* MAINTENANCE_UNSET, 0: Off, 1: On */
+    apr_array_header_t *ignore_ips;    /* apr_ipsubnet_t * */
+    apr_array_header_t *ignore_urls;   /* ap_regex_t * */
+    apr_array_header_t *ignore_users;  /* const char * */
+    apr_array_header_t *ignore_exprs;  /* ap_expr_info_t * */
+    int ignore_authenticated;          /* MAINTENANCE_UNSET, 0, 1 */
+    int ignore_anonymous;              /* MAINTENANCE_UNSET, 0, 1 */
+    int status;                        /* MAINTENANCE_UNSET or 400-599 */
+    int retry_after;                   /* seconds, MAINTENANCE_RETRY_OFF
+                                        * or MAINTENANCE_UNSET */
+    const char *redirect;              /* MaintenanceRedirect, NULL: unset */
+    const char *redirect_host;         /* its host, NULL: this site */
+    const char *redirect_path;         /* its path, never answered by it */
+    int redirect_code;
+} maintenance_dir_conf;
+
+extern module AP_MODULE_DECLARE_DATA maintenance_module;
+
+#define MAINTENANCE_DEFAULT_TTL          apr_time_from_sec(1)
+#define MAINTENANCE_DEFAULT_TIMEOUT      apr_time_from_sec(1)
+#define MAINTENANCE_DEFAULT_STATUS       HTTP_SERVICE_UNAVAILABLE
+#define MAINTENANCE_DEFAULT_RETRY_AFTER  3600
+#define MAINTENANCE_TOGGLE_HANDLER       "maintenance-toggle"
+#define MAINTENANCE_DEFAULT_MESSAGE      "This site is down for maintenance."
+
+#endif

@@ -1,0 +1,80 @@
+/* The ignore policies, cheapest first: any one that matches lets the request
+ * through. Everything was parsed at configuration time. */
+#include <http_request.h>
+
+#include "policy.h"
+#include "iplist.h"
+
+APLOG_USE_MODULE(maintenance);
+
+static int url_matches(request_rec *r, const apr_array_header_t *urls)
+{
+    int i;
+
+    for (i = 0; i < urls->nelts; i++) {
+        if (!ap_regexec(APR_ARRAY_IDX(urls, i, ap_regex_t *), r->uri,
+                        0, NULL, 0)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int user_matches(request_rec *r, const apr_array_header_t *users)
+{
+    int i;
+
+    for (i = 0; r->user && i < users->nelts; i++) {
+        if (!strcmp(r->user, APR_ARRAY_IDX(users, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int expr_matches(request_rec *r, const apr_array_header_t *exprs)
+{
+    int i;
+
+    for (i = 0; i < exprs->nelts; i++) {
+        const char *err = NULL;
+        int rc = ap_expr_exec(r, APR_ARRAY_IDX(exprs, i, ap_expr_info_t *),
+                              &err);
+        if (err) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MMLOG(00010)
+                          "MaintenanceIgnoreExpr: %s", err);
+        }
+        else if (rc > 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *maintenance_policy_bypass(request_rec *r,
+                                      const maintenance_dir_conf *dc)
+{
+    if (apr_table_get(r->subprocess_env, "no-maintenance")) {
+        return "env";
+    }
+    if (dc->ignore_ips
+        && maintenance_iplist_match(dc->ignore_ips, r->useragent_addr)) {
+        return "ip";
+    }
+    if (dc->ignore_urls && url_matches(r, dc->ignore_urls)) {
+        return "url";
+    }
+    if (dc->ignore_users && user_matches(r, dc->ignore_users)) {
+        return "user";
+    }
+    if (dc->ignore_authenticated == 1 && r->user) {
+        return "authenticated";
+    }
+    if (dc->ignore_anonymous == 1 && !r->user) {
+        return "anonymous";
+    }
+    if (dc->ignore_exprs && expr_matches(r, dc->ignore_exprs)) {
+        return "expr";
+    }
+    return NULL;
+}

@@ -1,0 +1,28 @@
+/* The built-in state providers and MaintenanceState specs. */
+#ifndef MAINTENANCE_PROVIDER_H
+#define MAINTENANCE_PROVIDER_H
+
+#include "mod_maintenance.h"
+
+/* MAINTENANCE_STATE_FILE: the state file both the module and maintenancectl
+ * use when told nothing, fixed at build time (make STATE_FILE=...). */
+#include "maintenance_build.h"
+
+typedef struct maintenance_builtin {
+    const char *name;
+    const maintenance_provider *provider;
+} maintenance_builtin;
+
+/* NULL-terminated. */
+extern const maintenance_builtin maintenance_builtins[];
+
+extern const maintenance_provider maintenance_file_provider;
+
+/* Split "NAME:ARGS". Returns NULL or an error text. */
+const char *maintenance_spec_split(const char *spec, const char **name,
+                                   const char **args, apr_pool_t *p);
+
+/* The built-in provider called name, or NULL. */
+const maintenance_provider *maintenance_builtin_find(const char *name);
+
+#endif

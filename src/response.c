@@ -1,0 +1,215 @@
+/* The maintenance answer: a redirect, or the status with a page.
+ *
+ * The fixups hook returns the status, so httpd answers it as any error:
+ * ErrorDocument, "Header always" and the access log all work as usual. When
+ * the module has a body of its own (template, built-in page, JSON), an
+ * error filter swaps it for the one httpd would write. */
+#include <http_protocol.h>
+#include <http_request.h>
+#include <http_core.h>
+#include <mod_core.h>
+#include <apr_strings.h>
+#include <util_filter.h>
+
+#include "response.h"
+#include "accept.h"
+#include "template.h"
+#include "timefmt.h"
+
+APLOG_USE_MODULE(maintenance);
+
+#define BODY_FILTER "MAINTENANCE_BODY"
+
+typedef struct {
+    const char *type;
+    const char *body;
+    int sent;
+} answer;
+
+static const maintenance_template *builtin_page;
+static const maintenance_template *builtin_page_end;
+
+static const char builtin_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>Down for maintenance</title>\n<style>body{font-family:system-ui,"
+    "sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222;"
+    "line-height:1.5}</style>\n</head>\n<body>\n<h1>Down for maintenance</h1>\n"
+    "<p>{{message}}</p>\n";
+
+void maintenance_response_init(apr_pool_t *p)
+{
+    maintenance_template *t;
+    const char *page = apr_pstrcat(p, builtin_head, "</body>\n</html>\n", NULL);
+    const char *page_end = apr_pstrcat(p, builtin_head,
+                                       "<p>Expected back by {{end}}.</p>\n"
+                                       "</body>\n</html>\n", NULL);
+
+    maintenance_template_compile(&t, page, strlen(page), p);
+    builtin_page = t;
+    maintenance_template_compile(&t, page_end, strlen(page_end), p);
+    builtin_page_end = t;
+}
+
+const char *maintenance_redirect_parse(maintenance_dir_conf *dc,
+                                       const char *url, apr_pool_t *p)
+{
+    apr_uri_t uri;
+
+    if (url[0] == '/') {
+        dc->redirect_host = NULL;
+        dc->redirect_path = apr_pstrndup(p, url, strcspn(url, "?#"));
+    }
+    else if (apr_uri_parse(p, url, &uri) == APR_SUCCESS && uri.scheme
+             && uri.hostname) {
+        dc->redirect_host = uri.hostname;
+        dc->redirect_path = uri.path ? uri.path : "/";
+    }
+    else {
+        return "not an absolute URL (https://host/path) nor a /path";
+    }
+    dc->redirect = url;
+    return NULL;
+}
+
+int maintenance_is_redirect_target(request_rec *r,
+                                   const maintenance_dir_conf *dc)
+{
+    return dc->redirect && !strcmp(dc->redirect_path, r->uri)
+        && (!dc->redirect_host
+            || (r->hostname && !strcasecmp(dc->redirect_host, r->hostname)));
+}
+
+/* Seconds the client should wait: until the end of the window if there is
+ * one, else MaintenanceRetryAfter; -1 for none. */
+static apr_int64_t retry_after(const maintenance_dir_conf *dc,
+                               const maintenance_state *st, apr_time_t now)
+{
+    if (dc->retry_after == MAINTENANCE_RETRY_OFF) {
+        return -1;
+    }
+    if (st->end > now) {
+        return (st->end - now + APR_USEC_PER_SEC - 1) / APR_USEC_PER_SEC;
+    }
+    return dc->retry_after == MAINTENANCE_UNSET
+           ? MAINTENANCE_DEFAULT_RETRY_AFTER : dc->retry_after;
+}
+
+static const char *iso_time(apr_time_t t, apr_pool_t *p)
+{
+    char *buf;
+
+    if (!t) {
+        return NULL;
+    }
+    buf = apr_palloc(p, MAINTENANCE_TIME_LEN);
+    maintenance_time_format(buf, t);
+    return buf;
+}
+
+static const char *json_body(request_rec *r, int status, const char *message,
+                             apr_int64_t retry, const char *end)
+{
+    return apr_psprintf(r->pool,
+        "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,"
+        "\"detail\":\"%s\",\"maintenance\":true,\"retry_after\":%s,"
+        "\"end\":%s}\n",
+        maintenance_escape_json(r->pool, ap_get_status_line(status) + 4),
+        status, maintenance_escape_json(r->pool, message),
+        retry < 0 ? "null" : apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry),
+        end ? apr_pstrcat(r->pool, "\"", end, "\"", NULL) : "null");
+}
+
+static int redirect(request_rec *r, const maintenance_dir_conf *dc)
+{
+    apr_table_setn(r->headers_out, "Location", dc->redirect);
+    /* A browser must not remember a 301 to the maintenance page. */
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    return dc->redirect_code;
+}
+
+int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
+                        const maintenance_server_conf *sc,
+                        const maintenance_state *st)
+{
+    int status = dc->status == MAINTENANCE_UNSET ? MAINTENANCE_DEFAULT_STATUS
+                                                  : dc->status;
+    apr_int64_t retry = retry_after(dc, st, r->request_time);
+    const char *message = st->message ? st->message
+                                      : MAINTENANCE_DEFAULT_MESSAGE;
+    const char *end = iso_time(st->end, r->pool);
+    answer *a;
+
+    if (dc->redirect) {
+        return redirect(r, dc);
+    }
+    if (retry >= 0) {
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry));
+    }
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+
+    a = apr_pcalloc(r->pool, sizeof(*a));
+    if (maintenance_accept_prefers_json(apr_table_get(r->headers_in,
+                                                      "Accept"))) {
+        a->type = "application/problem+json";
+        a->body = json_body(r, status, message, retry, end);
+    }
+    else if (!sc->tmpl && ap_response_code_string(r,
+                                                  ap_index_of_response(status))) {
+        return status;          /* the site's ErrorDocument */
+    }
+    else {
+        maintenance_template_vars v;
+
+        v.message = message;
+        v.retry_after = retry < 0 ? NULL
+                        : apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry);
+        v.start = iso_time(st->start, r->pool);
+        v.end = end;
+        a->type = "text/html; charset=utf-8";
+        a->body = maintenance_template_render(sc->tmpl ? sc->tmpl
+                                              : end ? builtin_page_end
+                                              : builtin_page, &v, r->pool);
+    }
+    /* Keeps ap_die from following an ErrorDocument: the body is ours. */
+    ap_custom_response(r, status, "maintenance");
+    ap_set_module_config(r->request_config, &maintenance_module, a);
+    return status;
+}
+
+static void insert_error_filter(request_rec *r)
+{
+    answer *a = ap_get_module_config(r->request_config, &maintenance_module);
+
+    if (a) {
+        ap_add_output_filter(BODY_FILTER, a, r, r->connection);
+    }
+}
+
+/* Sends the answer's body in place of httpd's error text, once. */
+static apr_status_t body_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    answer *a = f->ctx;
+    apr_bucket_alloc_t *ba = f->c->bucket_alloc;
+
+    apr_brigade_cleanup(bb);
+    if (a->sent) {
+        return APR_SUCCESS;
+    }
+    a->sent = 1;
+    ap_set_content_type(f->r, a->type);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(a->body,
+                                                       strlen(a->body),
+                                                       f->r->pool, ba));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(ba));
+    return ap_pass_brigade(f->next, bb);
+}
+
+void maintenance_response_register_hooks(void)
+{
+    ap_register_output_filter(BODY_FILTER, body_filter, NULL,
+                              AP_FTYPE_CONTENT_SET);
+    ap_hook_insert_error_filter(insert_error_filter, NULL, NULL,
+                                APR_HOOK_MIDDLE);
+}

@@ -1,0 +1,161 @@
+/* The state record: parse and write the text every provider stores. */
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <string.h>
+
+#include "state.h"
+#include "timefmt.h"
+
+static const char *parse_onoff(const char *word, int *on)
+{
+    static const char *const on_words[] = { "on", "1", "true", NULL };
+    static const char *const off_words[] = { "off", "0", "false", NULL };
+    int i;
+
+    for (i = 0; on_words[i]; i++) {
+        if (!strcasecmp(word, on_words[i])) {
+            *on = 1;
+            return NULL;
+        }
+        if (!strcasecmp(word, off_words[i])) {
+            *on = 0;
+            return NULL;
+        }
+    }
+    return "the first line must be on or off";
+}
+
+static const char *parse_time_field(const char *key, const char *value,
+                                    apr_time_t *t, apr_pool_t *p)
+{
+    const char *err = maintenance_time_parse(value, t);
+    return err ? apr_psprintf(p, "%s=%s: %s", key, value, err) : NULL;
+}
+
+static const char *parse_field(maintenance_state *st, const char *key,
+                               const char *value, apr_pool_t *p)
+{
+    if (!strcmp(key, "start")) {
+        return parse_time_field(key, value, &st->start, p);
+    }
+    if (!strcmp(key, "end")) {
+        return parse_time_field(key, value, &st->end, p);
+    }
+    if (!strcmp(key, "changed")) {
+        return parse_time_field(key, value, &st->changed, p);
+    }
+    if (!strcmp(key, "by")) {
+        st->by = value;
+    }
+    else if (!strcmp(key, "message")) {
+        st->message = value;
+    }
+    /* Unknown keys are left for newer writers. */
+    return NULL;
+}
+
+/* Cut s at its end of line (LF or CRLF) and trailing blanks. */
+static void chomp(char *s)
+{
+    apr_size_t n = strlen(s);
+    while (n && apr_isspace(s[n - 1])) {
+        s[--n] = '\0';
+    }
+}
+
+const char *maintenance_state_parse(maintenance_state *st, const char *text,
+                                    apr_size_t len, apr_pool_t *p)
+{
+    char *copy, *line, *last;
+    const char *err;
+    int lineno = 0;
+
+    memset(st, 0, sizeof(*st));
+    if (len > MAINTENANCE_STATE_MAX) {
+        return apr_psprintf(p, "state is larger than %d bytes",
+                            MAINTENANCE_STATE_MAX);
+    }
+    if (memchr(text, '\0', len)) {
+        return "state contains a NUL byte";
+    }
+    copy = apr_pstrmemdup(p, text, len);
+
+    for (line = apr_strtok(copy, "\n", &last); line;
+         line = apr_strtok(NULL, "\n", &last)) {
+        char *eq;
+
+        chomp(line);
+        if (!lineno++) {
+            if ((err = parse_onoff(line, &st->on)) != NULL) {
+                return err;
+            }
+            continue;
+        }
+        if (!*line) {
+            continue;
+        }
+        if (!(eq = strchr(line, '='))) {
+            return apr_psprintf(p, "line %d is not key=value", lineno);
+        }
+        *eq = '\0';
+        if ((err = parse_field(st, line, eq + 1, p)) != NULL) {
+            return err;
+        }
+    }
+    if (!lineno) {
+        return "state is empty";
+    }
+    if (st->start && st->end && st->end <= st->start) {
+        return "end is not after start";
+    }
+    return NULL;
+}
+
+static char *time_line(const char *key, apr_time_t t, apr_pool_t *p)
+{
+    char buf[MAINTENANCE_TIME_LEN];
+
+    if (!t) {
+        return "";
+    }
+    maintenance_time_format(buf, t);
+    return apr_pstrcat(p, key, "=", buf, "\n", NULL);
+}
+
+/* A value must stay on its line: line breaks become spaces. */
+static char *text_line(const char *key, const char *value, apr_pool_t *p)
+{
+    char *v, *c;
+
+    if (!value || !*value) {
+        return "";
+    }
+    v = apr_pstrdup(p, value);
+    for (c = v; *c; c++) {
+        if (*c == '\n' || *c == '\r') {
+            *c = ' ';
+        }
+    }
+    return apr_pstrcat(p, key, "=", v, "\n", NULL);
+}
+
+char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p)
+{
+    return apr_pstrcat(p, st->on ? "on\n" : "off\n",
+                       time_line("start", st->start, p),
+                       time_line("end", st->end, p),
+                       time_line("changed", st->changed, p),
+                       text_line("by", st->by, p),
+                       text_line("message", st->message, p), NULL);
+}
+
+int maintenance_state_in_force(const maintenance_state *st, apr_time_t now)
+{
+    return st->on && (!st->start || now >= st->start)
+                  && (!st->end || now < st->end);
+}
+
+int maintenance_state_pending(const maintenance_state *st, apr_time_t now)
+{
+    return st->on && (!st->end || now < st->end);
+}

@@ -1,0 +1,24 @@
+/* The state record: the small text every provider stores. */
+#ifndef MAINTENANCE_STATE_H
+#define MAINTENANCE_STATE_H
+
+#include "mod_maintenance.h"
+
+/* Parse len bytes of stored text into st (strings from p). Returns NULL, or
+ * a one-line error text. Strict: anything but the documented format is an
+ * error, and so is more than MAINTENANCE_STATE_MAX bytes. */
+const char *maintenance_state_parse(maintenance_state *st, const char *text,
+                                    apr_size_t len, apr_pool_t *p);
+
+/* The stored text of st, newline-terminated. */
+char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p);
+
+/* Whether st puts the site in maintenance at now: on, and within
+ * [start, end) where they are set. */
+int maintenance_state_in_force(const maintenance_state *st, apr_time_t now);
+
+/* Whether st has a window that is running or still to come at now (its
+ * times and message are then worth telling the site). */
+int maintenance_state_pending(const maintenance_state *st, apr_time_t now);
+
+#endif

@@ -1,0 +1,182 @@
+/* MaintenanceTemplate pages, and escaping for HTML and JSON bodies. */
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <string.h>
+
+#include "template.h"
+
+typedef enum {
+    PART_TEXT, PART_MESSAGE, PART_RETRY_AFTER, PART_START, PART_END
+} part_kind;
+
+typedef struct {
+    part_kind kind;
+    const char *text;     /* PART_TEXT only */
+} part;
+
+struct maintenance_template {
+    apr_array_header_t *parts;
+};
+
+static const struct {
+    const char *name;
+    part_kind kind;
+} placeholders[] = {
+    { "message", PART_MESSAGE },
+    { "retry_after", PART_RETRY_AFTER },
+    { "start", PART_START },
+    { "end", PART_END },
+    { NULL, PART_TEXT }
+};
+
+static void add_part(maintenance_template *t, part_kind kind,
+                     const char *text)
+{
+    part *pt = apr_array_push(t->parts);
+    pt->kind = kind;
+    pt->text = text;
+}
+
+static const char *add_placeholder(maintenance_template *t, const char *name,
+                                   apr_size_t len, apr_pool_t *p)
+{
+    int i;
+
+    for (i = 0; placeholders[i].name; i++) {
+        if (strlen(placeholders[i].name) == len
+            && !strncmp(placeholders[i].name, name, len)) {
+            add_part(t, placeholders[i].kind, NULL);
+            return NULL;
+        }
+    }
+    return apr_psprintf(p, "unknown placeholder {{%.*s}}: use {{message}}, "
+                        "{{retry_after}}, {{start}} or {{end}}",
+                        (int)len, name);
+}
+
+const char *maintenance_template_compile(maintenance_template **out,
+                                         const char *text, apr_size_t len,
+                                         apr_pool_t *p)
+{
+    maintenance_template *t = apr_palloc(p, sizeof(*t));
+    const char *s = apr_pstrmemdup(p, text, len), *open;
+
+    t->parts = apr_array_make(p, 9, sizeof(part));
+    while ((open = strstr(s, "{{")) != NULL) {
+        const char *close = strstr(open + 2, "}}");
+        const char *err;
+
+        if (!close) {
+            return "a {{ without its }}";
+        }
+        if (open > s) {
+            add_part(t, PART_TEXT, apr_pstrmemdup(p, s, open - s));
+        }
+        err = add_placeholder(t, open + 2, close - open - 2, p);
+        if (err) {
+            return err;
+        }
+        s = close + 2;
+    }
+    if (*s) {
+        add_part(t, PART_TEXT, s);
+    }
+    *out = t;
+    return NULL;
+}
+
+static const char *part_value(const part *pt,
+                              const maintenance_template_vars *v)
+{
+    switch (pt->kind) {
+    case PART_MESSAGE:     return v->message;
+    case PART_RETRY_AFTER: return v->retry_after;
+    case PART_START:       return v->start;
+    case PART_END:         return v->end;
+    default:               return pt->text;
+    }
+}
+
+char *maintenance_template_render(const maintenance_template *t,
+                                  const maintenance_template_vars *v,
+                                  apr_pool_t *p)
+{
+    struct iovec *vec = apr_palloc(p, t->parts->nelts * sizeof(*vec) + 1);
+    apr_size_t len;
+    int i;
+
+    for (i = 0; i < t->parts->nelts; i++) {
+        const part *pt = &APR_ARRAY_IDX(t->parts, i, part);
+        const char *s = part_value(pt, v);
+
+        if (!s) {
+            s = "";
+        }
+        else if (pt->kind != PART_TEXT) {
+            s = maintenance_escape_html(p, s);
+        }
+        vec[i].iov_base = (void *)s;
+        vec[i].iov_len = strlen(s);
+    }
+    return apr_pstrcatv(p, vec, t->parts->nelts, &len);
+}
+
+static const char *html_entity(char c)
+{
+    switch (c) {
+    case '&':  return "&amp;";
+    case '<':  return "&lt;";
+    case '>':  return "&gt;";
+    case '"':  return "&quot;";
+    case '\'': return "&#39;";
+    default:   return NULL;
+    }
+}
+
+const char *maintenance_escape_html(apr_pool_t *p, const char *s)
+{
+    apr_size_t len = 0;
+    const char *c, *e;
+    char *out, *o;
+
+    for (c = s; *c; c++) {
+        len += (e = html_entity(*c)) ? strlen(e) : 1;
+    }
+    o = out = apr_palloc(p, len + 1);
+    for (c = s; *c; c++) {
+        if ((e = html_entity(*c)) != NULL) {
+            o = apr_cpystrn(o, e, len + 1 - (o - out));
+        }
+        else {
+            *o++ = *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *maintenance_escape_json(apr_pool_t *p, const char *s)
+{
+    /* Every byte becomes at most six ("\u001f"). */
+    char *out = apr_palloc(p, strlen(s) * 6 + 1), *o = out;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '"':  *o++ = '\\'; *o++ = '"'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                o += apr_snprintf(o, 7, "\\u%04x", c);
+            }
+            else {
+                *o++ = (char)c;
+            }
+        }
+    }
+    *o = '\0';
+    return out;
+}

@@ -1,0 +1,24 @@
+/* Times and durations as users write them in states, forms and directives. */
+#ifndef MAINTENANCE_TIMEFMT_H
+#define MAINTENANCE_TIMEFMT_H
+
+#include <apr_time.h>
+
+/* "2026-11-22T10:00:00Z" plus the terminating NUL. */
+#define MAINTENANCE_TIME_LEN 21
+
+/* ISO 8601 (YYYY-MM-DDTHH:MM[:SS[.frac]] with Z or +HH:MM/-HH:MM; a time
+ * without a zone is UTC) or Unix seconds. Returns NULL or an error text. */
+const char *maintenance_time_parse(const char *s, apr_time_t *t);
+
+/* t as ISO 8601 UTC, to the second. */
+void maintenance_time_format(char *buf, apr_time_t t);
+
+/* A duration: plain seconds ("90") or units s, m, h, d, possibly combined
+ * ("30m", "2h", "1h30m"). Must be more than zero. */
+const char *maintenance_duration_parse(const char *s, apr_interval_time_t *d);
+
+/* Seconds with an optional fraction ("1", "0.25"), at least zero. */
+const char *maintenance_seconds_parse(const char *s, apr_interval_time_t *d);
+
+#endif
