@@ -8,17 +8,21 @@
  * addresses are accepted, so a typo is never read as a range. */
 static int whole_ipv4(const char *ip)
 {
-    int dots = 0;
+    int parts = 0;
 
-    for (; *ip; ip++) {
-        if (*ip == '.') {
-            dots++;
-        }
-        else if (!apr_isdigit(*ip)) {
+    while (parts < 4) {
+        apr_size_t n = strspn(ip, "0123456789");
+        if (n == 0 || n > 3) {
             return 0;
         }
+        ip += n;
+        parts++;
+        if (*ip != '.') {
+            break;
+        }
+        ip++;
     }
-    return dots == 3;
+    return parts == 4 && !*ip;
 }
 
 const char *maintenance_iplist_add(apr_array_header_t *list, const char *arg,

@@ -66,7 +66,7 @@ static void chomp(char *s)
 const char *maintenance_state_parse(maintenance_state *st, const char *text,
                                     apr_size_t len, apr_pool_t *p)
 {
-    char *copy, *line, *last;
+    char *copy, *line, *next;
     const char *err;
     int lineno = 0;
 
@@ -80,10 +80,12 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
     }
     copy = apr_pstrmemdup(p, text, len);
 
-    for (line = apr_strtok(copy, "\n", &last); line;
-         line = apr_strtok(NULL, "\n", &last)) {
+    for (line = copy; line; line = next) {
         char *eq;
 
+        if ((next = strchr(line, '\n')) != NULL) {
+            *next++ = '\0';
+        }
         chomp(line);
         if (!lineno++) {
             if ((err = parse_onoff(line, &st->on)) != NULL) {
@@ -101,9 +103,6 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
         if ((err = parse_field(st, line, eq + 1, p)) != NULL) {
             return err;
         }
-    }
-    if (!lineno) {
-        return "state is empty";
     }
     if (st->start && st->end && st->end <= st->start) {
         return "end is not after start";

@@ -3,6 +3,7 @@
 #include <apr_strings.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "timefmt.h"
 
@@ -31,7 +32,7 @@ static int take_char(const char **s, char c)
 
 static const char *parse_iso8601(const char *s, apr_time_t *t)
 {
-    apr_time_exp_t tm = { 0 };
+    apr_time_exp_t tm = { 0 }, back;
     apr_time_t when;
     int year, mon, offset = 0;
 
@@ -63,6 +64,9 @@ static const char *parse_iso8601(const char *s, apr_time_t *t)
         if (*s && !take_digits(&s, 2, &om)) {
             return "bad time zone offset";
         }
+        if (oh > 23 || om > 59) {
+            return "bad time zone offset";
+        }
         offset = sign * (oh * 3600 + om * 60);
     }
     if (*s) {
@@ -75,8 +79,14 @@ static const char *parse_iso8601(const char *s, apr_time_t *t)
     }
     tm.tm_year = year - 1900;
     tm.tm_mon = mon - 1;
-    if (apr_time_exp_gmt_get(&when, &tm) != APR_SUCCESS) {
+    if (apr_time_exp_gmt_get(&when, &tm) != APR_SUCCESS || when <= 0) {
         return "time out of range";
+    }
+    /* APR rolls 2026-02-30 over into March: a day the month lacks is
+     * a typo, not a date. */
+    apr_time_exp_gmt(&back, when);
+    if (back.tm_mday != tm.tm_mday) {
+        return "no such day in that month";
     }
     *t = when - apr_time_from_sec(offset);
     return NULL;
@@ -157,16 +167,22 @@ const char *maintenance_duration_parse(const char *s, apr_interval_time_t *d)
 
 const char *maintenance_seconds_parse(const char *s, apr_interval_time_t *d)
 {
-    char *end;
+    apr_size_t digits = strspn(s, "0123456789");
+    const char *frac = s + digits;
     double v;
 
-    if (!apr_isdigit(*s) && *s != '.') {
+    /* Plain decimals only: strtod would take 0x10, 1e3 and inf too. */
+    if (*frac == '.') {
+        frac++;
+        if (strspn(frac, "0123456789") != strlen(frac)
+            || (!digits && !*frac)) {
+            return "not a number of seconds like 1 or 0.5";
+        }
+    }
+    else if (*frac || !digits) {
         return "not a number of seconds like 1 or 0.5";
     }
-    v = strtod(s, &end);
-    if (*end || end == s) {
-        return "not a number of seconds like 1 or 0.5";
-    }
+    v = strtod(s, NULL);
     if (v > 86400) {
         return "more than a day";
     }
