@@ -4,6 +4,7 @@ include apxs.mk
 
 BUILD      = build
 MODULE     = .libs/mod_maintenance.so
+CTL        = $(BUILD)/maintenancectl
 CORE_OBJS  = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 HEADERS    = $(wildcard include/*.h src/*.h) $(BUILD)/maintenance_build.h
 
@@ -15,7 +16,11 @@ HOST_CFLAGS = -g -O2 -std=gnu99 $(WARNINGS) -Iinclude -Isrc -I$(BUILD) $(APR_CFL
 
 .PHONY: all deps test unit it demo bench install clean FORCE
 
-all: $(MODULE)
+all: $(MODULE) $(CTL)
+
+# The values conf/ is written with; make install puts this build's in.
+LIBEXECDIR_DEFAULT = /usr/lib/apache2/modules
+STATE_FILE_DEFAULT = /var/lib/apache2/maintenance/state
 
 # Regenerated only when STATE_FILE changes, so a changed default rebuilds all.
 $(BUILD)/maintenance_build.h: FORCE
@@ -24,7 +29,10 @@ $(BUILD)/maintenance_build.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(MODULE): $(MOD_SRCS) $(CORE_SRCS) $(HEADERS)
-	$(APXS) -c $(APXS_CFLAGS) -o mod_maintenance.la $(MOD_SRCS) $(CORE_SRCS)
+	$(APXS) -c $(APXS_CFLAGS) -o mod_maintenance.la $(MOD_SRCS) $(CORE_SRCS) >/dev/null
+
+$(CTL): ctl/maintenancectl.c $(CORE_OBJS) $(HEADERS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) $(APR_LIBS)
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -56,8 +64,33 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
 
+# Where make install puts things; DESTDIR is honoured for packaging.
+PREFIX     ?= /usr/local
+LIBEXECDIR ?= $(shell $(APXS) -q LIBEXECDIR)
+INCLUDEDIR ?= $(shell $(APXS) -q INCLUDEDIR)
+SYSCONFDIR ?= $(shell $(APXS) -q SYSCONFDIR)
+HTTPD_USER ?= www-data
+
 install: all
-	$(APXS) -i -n maintenance $(MODULE)
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/bin \
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(INCLUDEDIR)
+	install -m 644 $(MODULE) $(DESTDIR)$(LIBEXECDIR)/mod_maintenance.so
+	install -m 755 $(CTL) $(DESTDIR)$(PREFIX)/bin/maintenancectl
+	install -m 644 ctl/maintenancectl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 include/mod_maintenance.h $(DESTDIR)$(INCLUDEDIR)/
+	@# A Debian-style layout gets the a2enmod files and a state directory
+	@# httpd's User can write.
+	if [ -d $(SYSCONFDIR)/mods-available ]; then \
+	    install -d $(DESTDIR)$(SYSCONFDIR)/mods-available && \
+	    sed 's|$(LIBEXECDIR_DEFAULT)|$(LIBEXECDIR)|' conf/maintenance.load \
+	        > $(DESTDIR)$(SYSCONFDIR)/mods-available/maintenance.load && \
+	    sed 's|$(STATE_FILE_DEFAULT)|$(STATE_FILE)|' conf/maintenance.conf \
+	        > $(DESTDIR)$(SYSCONFDIR)/mods-available/maintenance.conf && \
+	    install -d $(DESTDIR)$(dir $(STATE_FILE)) && \
+	    if [ "$$(id -u)" = 0 ] && id $(HTTPD_USER) >/dev/null 2>&1; then \
+	        chown $(HTTPD_USER):$(HTTPD_USER) $(DESTDIR)$(dir $(STATE_FILE)); \
+	    fi; \
+	fi
 
 clean:
 	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs

@@ -17,7 +17,8 @@ CORE_SRCS = src/state.c src/timefmt.c src/iplist.c src/template.c \
             src/accept.c src/provider.c src/provider_file.c
 
 # Sources that need httpd.
-MOD_SRCS  = mod_maintenance.c src/cache.c src/policy.c src/response.c
+MOD_SRCS  = mod_maintenance.c src/cache.c src/policy.c src/response.c \
+            src/toggle.c
 
 APR_CFLAGS = $(shell $(APR_CONFIG) --cflags --cppflags --includes) \
              $(shell $(APU_CONFIG) --includes)

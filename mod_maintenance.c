@@ -26,6 +26,7 @@
 #include "state.h"
 #include "template.h"
 #include "timefmt.h"
+#include "toggle.h"
 
 /* Templates larger than this are surely a wrong file. */
 #define TEMPLATE_MAX (1024 * 1024)
@@ -75,6 +76,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
     dc->ignore_anonymous = MAINTENANCE_UNSET;
     dc->status = MAINTENANCE_UNSET;
     dc->retry_after = MAINTENANCE_UNSET;
+    dc->toggle_anonymous = MAINTENANCE_UNSET;
     return dc;
 }
 
@@ -107,6 +109,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     dc->redirect_host = redirect->redirect_host;
     dc->redirect_path = redirect->redirect_path;
     dc->redirect_code = redirect->redirect_code;
+    dc->toggle_anonymous = MERGE_VAL(toggle_anonymous);
     return dc;
 }
 
@@ -278,6 +281,13 @@ static const char *set_ignore_anonymous(cmd_parms *cmd, void *dcv,
                         &((maintenance_dir_conf *)dcv)->ignore_anonymous);
 }
 
+static const char *set_toggle_anonymous(cmd_parms *cmd, void *dcv,
+                                        const char *arg)
+{
+    return parse_on_off(cmd, arg,
+                        &((maintenance_dir_conf *)dcv)->toggle_anonymous);
+}
+
 static apr_array_header_t *list(apr_array_header_t **l, apr_pool_t *p)
 {
     if (!*l) {
@@ -433,6 +443,9 @@ static const command_rec maintenance_cmds[] = {
         "seconds for Retry-After (default 3600), or Off"),
     AP_INIT_TAKE12("MaintenanceRedirect", set_redirect, NULL, DIR_CONTEXT,
         "a URL to redirect to instead, and the status (default 302)"),
+    AP_INIT_TAKE1("MaintenanceToggleAnonymous", set_toggle_anonymous, NULL,
+        ACCESS_CONF, "On or Off: let the toggle handler take unauthenticated "
+        "changes"),
     { NULL }
 };
 
@@ -533,8 +546,14 @@ static apr_status_t maintenance_set_state(server_rec *s,
 {
     maintenance_server_conf *sc =
         ap_get_module_config(s->module_config, &maintenance_module);
+    const char *err;
+    apr_status_t rv = maintenance_slot_write(sc->slot, state, p, &err);
 
-    return maintenance_slot_write(sc->slot, state, p, NULL);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, MMLOG(00007)
+                     "maintenance_set_state: %s", err);
+    }
+    return rv;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -584,6 +603,7 @@ static void register_hooks(apr_pool_t *p)
     /* After mod_env, so "SetEnv no-maintenance" in a section counts. */
     ap_hook_fixups(maintenance_fixups, after_env, NULL, APR_HOOK_MIDDLE);
     maintenance_response_register_hooks();
+    maintenance_toggle_register_hooks();
     APR_REGISTER_OPTIONAL_FN(maintenance_get_state);
     APR_REGISTER_OPTIONAL_FN(maintenance_set_state);
 }

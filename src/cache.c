@@ -198,22 +198,15 @@ static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
 
 static void refresh(maintenance_slot *slot, apr_pool_t *p)
 {
-    char buf[MAINTENANCE_STATE_MAX + 1], err[ERR_LEN] = "";
-    apr_size_t len = 0;
-    maintenance_state st = { 0 };
+    maintenance_state st;
     const char *problem = NULL;
     int was_on = slot->on, was_known = slot->known;
     apr_status_t rv;
 
-    rv = slot->provider->get(slot->instance, buf, &len, p, err, sizeof(err));
+    rv = maintenance_provider_read(slot->provider, slot->instance, &st, p,
+                                   &problem);
     slot->next_read = apr_time_now() + slot->ttl;
-    if (rv == APR_SUCCESS) {
-        problem = maintenance_state_parse(&st, buf, len, p);
-    }
-    else if (rv != APR_NOTFOUND) {
-        problem = *err ? err : "the provider failed";
-    }
-    if (problem) {
+    if (rv != APR_SUCCESS) {
         refresh_failed(slot, rv, problem);
         return;
     }
@@ -336,27 +329,29 @@ int maintenance_slot_read(maintenance_slot *slot, maintenance_state *st,
     return known;
 }
 
+apr_status_t maintenance_slot_fetch(maintenance_slot *slot,
+                                    maintenance_state *st, apr_pool_t *p,
+                                    const char **err)
+{
+    return maintenance_provider_read(slot->provider, slot->instance, st, p,
+                                     err);
+}
+
 apr_status_t maintenance_slot_write(maintenance_slot *slot,
                                     const maintenance_state *st,
                                     apr_pool_t *p, const char **err)
 {
     const char *text = maintenance_state_format(st, p);
-    char buf[ERR_LEN] = "";
     maintenance_state stored;
     apr_status_t rv;
 
-    rv = slot->provider->set(slot->instance, text, strlen(text), p, buf,
-                             sizeof(buf));
-    if (rv != APR_SUCCESS) {
-        if (err) {
-            *err = apr_pstrdup(p, *buf ? buf : "the provider failed");
-        }
-        return rv;
-    }
+    rv = maintenance_provider_write(slot->provider, slot->instance, st, p,
+                                    err);
     /* What a reader will parse, not what was asked: the same in every
      * process. */
-    if (slot->lock && !maintenance_state_parse(&stored, text, strlen(text), p)) {
+    if (rv == APR_SUCCESS && slot->lock
+        && !maintenance_state_parse(&stored, text, strlen(text), p)) {
         publish(slot, &stored);
     }
-    return APR_SUCCESS;
+    return rv;
 }

@@ -23,8 +23,14 @@ void maintenance_cache_child_init(apr_pool_t *pchild, server_rec *s);
 int maintenance_slot_read(maintenance_slot *slot, maintenance_state *st,
                           apr_time_t now, int full, apr_pool_t *p);
 
+/* Read the state through the slot's provider now, not from the cache (for
+ * the toggle page, never for a request's decision). */
+apr_status_t maintenance_slot_fetch(maintenance_slot *slot,
+                                    maintenance_state *st, apr_pool_t *p,
+                                    const char **err);
+
 /* Store st through the slot's provider, and use it in this process at once.
- * On failure, err says why (err may be NULL). */
+ * On failure, *err says why. */
 apr_status_t maintenance_slot_write(maintenance_slot *slot,
                                     const maintenance_state *st,
                                     apr_pool_t *p, const char **err);

@@ -50,6 +50,7 @@ typedef struct {
     const char *redirect_host;         /* its host, NULL: this site */
     const char *redirect_path;         /* its path, never answered by it */
     int redirect_code;
+    int toggle_anonymous;              /* MAINTENANCE_UNSET, 0, 1 */
 } maintenance_dir_conf;
 
 extern module AP_MODULE_DECLARE_DATA maintenance_module;

@@ -2,6 +2,9 @@
 #include <apr_strings.h>
 
 #include "provider.h"
+#include "state.h"
+
+#define ERR_LEN 256
 
 const maintenance_builtin maintenance_builtins[] = {
     { "file", &maintenance_file_provider },
@@ -31,4 +34,44 @@ const maintenance_provider *maintenance_builtin_find(const char *name)
         }
     }
     return NULL;
+}
+
+apr_status_t maintenance_provider_read(const maintenance_provider *pv,
+                                       void *instance, maintenance_state *st,
+                                       apr_pool_t *p, const char **err)
+{
+    char *buf = apr_palloc(p, MAINTENANCE_STATE_MAX + 1);
+    char *why = apr_pcalloc(p, ERR_LEN);
+    apr_size_t len = 0;
+    apr_status_t rv;
+
+    memset(st, 0, sizeof(*st));
+    rv = pv->get(instance, buf, &len, p, why, ERR_LEN);
+    if (rv == APR_NOTFOUND) {
+        return APR_SUCCESS;
+    }
+    if (rv != APR_SUCCESS) {
+        *err = *why ? why : "the provider failed";
+        return rv;
+    }
+    if ((*err = maintenance_state_parse(st, buf, len, p)) != NULL) {
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t maintenance_provider_write(const maintenance_provider *pv,
+                                        void *instance,
+                                        const maintenance_state *st,
+                                        apr_pool_t *p, const char **err)
+{
+    const char *text = maintenance_state_format(st, p);
+    char *why = apr_pcalloc(p, ERR_LEN);
+    apr_status_t rv;
+
+    rv = pv->set(instance, text, strlen(text), p, why, ERR_LEN);
+    if (rv != APR_SUCCESS) {
+        *err = *why ? why : "the provider failed";
+    }
+    return rv;
 }

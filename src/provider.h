@@ -25,4 +25,16 @@ const char *maintenance_spec_split(const char *spec, const char **name,
 /* The built-in provider called name, or NULL. */
 const maintenance_provider *maintenance_builtin_find(const char *name);
 
+/* Read the state through a provider into st (strings from p): nothing
+ * stored is off. On failure *err says why, without secrets. */
+apr_status_t maintenance_provider_read(const maintenance_provider *pv,
+                                       void *instance, maintenance_state *st,
+                                       apr_pool_t *p, const char **err);
+
+/* Store st through a provider. On failure *err says why. */
+apr_status_t maintenance_provider_write(const maintenance_provider *pv,
+                                        void *instance,
+                                        const maintenance_state *st,
+                                        apr_pool_t *p, const char **err);
+
 #endif

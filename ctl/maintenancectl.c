@@ -1,0 +1,295 @@
+/* maintenancectl: turn maintenance on and off, and show the state, through
+ * the same providers as the module (Django's manage.py maintenance_mode). */
+#include <apr_general.h>
+#include <apr_getopt.h>
+#include <apr_env.h>
+#include <apr_strings.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <pwd.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include "mod_maintenance.h"
+#include "provider.h"
+#include "state.h"
+#include "timefmt.h"
+
+#define ERR_LEN 256
+
+static const char usage[] =
+    "usage: maintenancectl [--state SPEC] [--timeout SECONDS] COMMAND\n"
+    "\n"
+    "  on [--start TIME] [--end TIME | --for DURATION] [--message TEXT]\n"
+    "                 turn maintenance on, now or from TIME\n"
+    "  off            turn maintenance off\n"
+    "  status         print the state: on or off first\n"
+    "\n"
+    "SPEC is what MaintenanceState takes (file:/path, memcache:HOST:PORT/KEY,\n"
+    "s3:URL); default: $MAINTENANCE_STATE, else file:" MAINTENANCE_STATE_FILE "\n"
+    "TIME is ISO 8601 (2026-11-22T10:00:00Z; no zone means UTC) or Unix\n"
+    "seconds; DURATION is like 90, 30m, 2h or 1h30m.\n";
+
+typedef struct {
+    apr_pool_t *pool;
+    const maintenance_provider *provider;
+    void *instance;
+    const char *spec;
+} store;
+
+static int fail(const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "maintenancectl: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return 1;
+}
+
+/* Who is asking: the user behind sudo, else the login. */
+static const char *who(void)
+{
+    const char *name = getenv("SUDO_USER");
+    struct passwd *pw;
+
+    if (name && *name) {
+        return name;
+    }
+    pw = getpwuid(getuid());
+    return pw ? pw->pw_name : "unknown";
+}
+
+/* The directory a root maintenancectl creates must stay writable by httpd,
+ * whose User Debian's envvars names. */
+static void httpd_user(maintenance_provider_params *pp)
+{
+    const char *user = getenv("APACHE_RUN_USER");
+    const char *group = getenv("APACHE_RUN_GROUP");
+    struct passwd *pw = getpwnam(user ? user : "www-data");
+    struct group *gr = getgrnam(group ? group : "www-data");
+
+    pp->uid = pw ? pw->pw_uid : getuid();
+    pp->gid = gr ? gr->gr_gid : getgid();
+}
+
+static int open_store(store *st, const char *spec, apr_interval_time_t timeout)
+{
+    maintenance_provider_params pp = { 0 };
+    const char *name, *args, *err;
+
+    pp.timeout = timeout;
+    pp.s3_region = getenv("MAINTENANCE_S3_REGION");
+    pp.s3_credentials = getenv("MAINTENANCE_S3_CREDENTIALS");
+    pp.s3_profile = getenv("MAINTENANCE_S3_PROFILE");
+    httpd_user(&pp);
+
+    st->spec = spec;
+    if ((err = maintenance_spec_split(spec, &name, &args, st->pool))) {
+        return fail("--state '%s': %s", spec, err);
+    }
+    if (!(st->provider = maintenance_builtin_find(name))) {
+        return fail("--state '%s': no state provider '%s'", spec, name);
+    }
+    if ((err = st->provider->create(&st->instance, args, &pp, st->pool))) {
+        return fail("--state '%s': %s", spec, err);
+    }
+    if (st->provider->child_init
+        && st->provider->child_init(st->instance, st->pool) != APR_SUCCESS) {
+        return fail("%s: cannot connect%s", spec, "");
+    }
+    return 0;
+}
+
+static int read_state(store *st, maintenance_state *state)
+{
+    const char *err;
+
+    if (maintenance_provider_read(st->provider, st->instance, state,
+                                  st->pool, &err) != APR_SUCCESS) {
+        return fail("%s: %s", st->spec, err);
+    }
+    return 0;
+}
+
+static int write_state(store *st, const maintenance_state *state)
+{
+    char why[ERR_LEN] = "";
+    const char *err;
+
+    if (st->provider->prepare
+        && st->provider->prepare(st->instance, st->pool, why, sizeof(why))
+           != APR_SUCCESS) {
+        return fail("%s: %s", st->spec, why);
+    }
+    if (maintenance_provider_write(st->provider, st->instance, state,
+                                   st->pool, &err) != APR_SUCCESS) {
+        return fail("%s: %s", st->spec, err);
+    }
+    return 0;
+}
+
+static void print_field(const char *key, const char *value)
+{
+    if (value) {
+        printf("%s: %s\n", key, value);
+    }
+}
+
+static const char *fmt_time(apr_time_t t, apr_pool_t *p)
+{
+    char *buf;
+
+    if (!t) {
+        return NULL;
+    }
+    buf = apr_palloc(p, MAINTENANCE_TIME_LEN);
+    maintenance_time_format(buf, t);
+    return buf;
+}
+
+static int cmd_status(store *st)
+{
+    maintenance_state state;
+    apr_time_t now = apr_time_now();
+    const char *note = "";
+
+    if (read_state(st, &state)) {
+        return 1;
+    }
+    if (state.on && state.start && now < state.start) {
+        note = " (maintenance scheduled)";
+    }
+    else if (state.on && state.end && now >= state.end) {
+        note = " (the maintenance window has ended)";
+    }
+    printf("%s%s\n", maintenance_state_in_force(&state, now) ? "on" : "off",
+           note);
+    print_field("state", state.on ? "on" : "off");
+    print_field("start", fmt_time(state.start, st->pool));
+    print_field("end", fmt_time(state.end, st->pool));
+    print_field("changed", fmt_time(state.changed, st->pool));
+    print_field("by", state.by);
+    print_field("message", state.message);
+    return 0;
+}
+
+static int parse_on_options(apr_getopt_t *opt, maintenance_state *state)
+{
+    static const apr_getopt_option_t options[] = {
+        { "start", 's', 1, "from TIME" },
+        { "end", 'e', 1, "until TIME" },
+        { "for", 'f', 1, "for DURATION" },
+        { "message", 'm', 1, "shown to visitors" },
+        { NULL, 0, 0, NULL }
+    };
+    apr_interval_time_t duration = 0;
+    const char *arg, *err;
+    apr_status_t rv;
+    int c;
+
+    while ((rv = apr_getopt_long(opt, options, &c, &arg)) == APR_SUCCESS) {
+        switch (c) {
+        case 's':
+            if ((err = maintenance_time_parse(arg, &state->start))) {
+                return fail("--start '%s': %s", arg, err);
+            }
+            break;
+        case 'e':
+            if ((err = maintenance_time_parse(arg, &state->end))) {
+                return fail("--end '%s': %s", arg, err);
+            }
+            break;
+        case 'f':
+            if ((err = maintenance_duration_parse(arg, &duration))) {
+                return fail("--for '%s': %s", arg, err);
+            }
+            break;
+        case 'm':
+            state->message = arg;
+            break;
+        }
+    }
+    if (rv != APR_EOF) {
+        return fail("%s%s", "bad option for on; see maintenancectl --help", "");
+    }
+    if (opt->ind < opt->argc) {
+        return fail("unexpected '%s'%s", opt->argv[opt->ind], "");
+    }
+    if (duration && state->end) {
+        return fail("%s%s", "give --end or --for, not both", "");
+    }
+    if (duration) {
+        state->end = (state->start ? state->start : apr_time_now()) + duration;
+    }
+    if (state->start && state->end && state->end <= state->start) {
+        return fail("%s%s", "the end is not after the start", "");
+    }
+    return 0;
+}
+
+int main(int argc, const char *const *argv)
+{
+    static const apr_getopt_option_t options[] = {
+        { "state", 'S', 1, "where the state is" },
+        { "timeout", 't', 1, "seconds a provider call may take" },
+        { "help", 'h', 0, "this text" },
+        { NULL, 0, 0, NULL }
+    };
+    apr_interval_time_t timeout = apr_time_from_sec(5);
+    const char *spec = getenv("MAINTENANCE_STATE"), *arg, *command;
+    maintenance_state state = { 0 };
+    apr_getopt_t *opt;
+    store st = { 0 };
+    apr_status_t rv;
+    int c;
+
+    apr_app_initialize(&argc, &argv, NULL);
+    atexit(apr_terminate);
+    apr_pool_create(&st.pool, NULL);
+    apr_getopt_init(&opt, st.pool, argc, argv);
+
+    /* Options before the command, then the command's own: APR's getopt
+     * stops at the first word that is not an option. */
+    while ((rv = apr_getopt_long(opt, options, &c, &arg)) == APR_SUCCESS) {
+        switch (c) {
+        case 'S':
+            spec = arg;
+            break;
+        case 't':
+            if (maintenance_seconds_parse(arg, &timeout) || timeout <= 0) {
+                return fail("--timeout '%s': %s", arg,
+                            "not a number of seconds above zero");
+            }
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        }
+    }
+    if (rv != APR_EOF || opt->ind >= argc) {
+        fputs(usage, stderr);
+        return 1;
+    }
+    command = argv[opt->ind++];
+    if (open_store(&st, spec && *spec ? spec : "file:", timeout)) {
+        return 1;
+    }
+    if (!strcmp(command, "status")) {
+        return opt->ind < argc ? fail("unexpected '%s'%s", argv[opt->ind], "")
+                               : cmd_status(&st);
+    }
+    if (strcmp(command, "on") && strcmp(command, "off")) {
+        return fail("unknown command '%s': use on, off or status", command, "");
+    }
+    state.on = !strcmp(command, "on");
+    if (state.on ? parse_on_options(opt, &state)
+                 : (opt->ind < argc
+                    && fail("unexpected '%s'%s", argv[opt->ind], ""))) {
+        return 1;
+    }
+    state.changed = apr_time_now();
+    state.by = who();
+    if (write_state(&st, &state)) {
+        return 1;
+    }
+    return cmd_status(&st);
+}
