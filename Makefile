@@ -5,6 +5,7 @@ include apxs.mk
 BUILD      = build
 MODULE     = .libs/mod_maintenance.so
 CTL        = $(BUILD)/maintenancectl
+TEST_MOD   = tests/modules/.libs/mod_maintenance_test.so
 CORE_OBJS  = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 HEADERS    = $(wildcard include/*.h src/*.h) $(BUILD)/maintenance_build.h
 
@@ -42,7 +43,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(HEADERS) $(wildcard tests/unit/*
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) -lcmocka $(APR_LIBS)
 
-$(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE)
+# A third-party module using the C API, for the integration tests.
+$(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h
+	$(APXS) -c $(foreach f,$(WARNINGS) -Iinclude,-Wc,$(f)) \
+	    -o tests/modules/mod_maintenance_test.la $< >/dev/null
+
+$(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL) $(TEST_MOD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB) -lcmocka -lcurl $(APR_LIBS)
 
@@ -93,4 +99,5 @@ install: all
 	fi
 
 clean:
-	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs
+	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs \
+	    tests/modules/.libs tests/modules/*.la tests/modules/*.lo tests/modules/*.slo

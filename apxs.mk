@@ -14,7 +14,8 @@ WARNINGS  = -Wall -Wextra -Werror
 # Sources free of httpd headers: the module, maintenancectl and the unit
 # tests all link them.
 CORE_SRCS = src/state.c src/timefmt.c src/iplist.c src/template.c \
-            src/accept.c src/provider.c src/provider_file.c
+            src/accept.c src/provider.c src/provider_file.c \
+            src/provider_memcache.c
 
 # Sources that need httpd.
 MOD_SRCS  = mod_maintenance.c src/cache.c src/policy.c src/response.c \

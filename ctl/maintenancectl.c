@@ -172,55 +172,97 @@ static int cmd_status(store *st)
     return 0;
 }
 
-static int parse_on_options(apr_getopt_t *opt, maintenance_state *state)
+/* What the command line asks for. */
+typedef struct {
+    const char *spec;
+    apr_interval_time_t timeout;
+    const char *start, *end, *duration, *message;  /* on's own */
+    const char *command;
+} request;
+
+static int parse_args(request *rq, apr_getopt_t *opt)
 {
     static const apr_getopt_option_t options[] = {
+        { "state", 'S', 1, "where the state is" },
+        { "timeout", 't', 1, "seconds a provider call may take" },
+        { "help", 'h', 0, "this text" },
         { "start", 's', 1, "from TIME" },
         { "end", 'e', 1, "until TIME" },
         { "for", 'f', 1, "for DURATION" },
         { "message", 'm', 1, "shown to visitors" },
         { NULL, 0, 0, NULL }
     };
-    apr_interval_time_t duration = 0;
-    const char *arg, *err;
+    const char *arg;
     apr_status_t rv;
     int c;
 
+    /* Options may come before or after the command. */
+    opt->interleave = 1;
     while ((rv = apr_getopt_long(opt, options, &c, &arg)) == APR_SUCCESS) {
         switch (c) {
-        case 's':
-            if ((err = maintenance_time_parse(arg, &state->start))) {
-                return fail("--start '%s': %s", arg, err);
+        case 'S': rq->spec = arg; break;
+        case 's': rq->start = arg; break;
+        case 'e': rq->end = arg; break;
+        case 'f': rq->duration = arg; break;
+        case 'm': rq->message = arg; break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(0);
+        case 't':
+            if (maintenance_seconds_parse(arg, &rq->timeout)
+                || rq->timeout <= 0) {
+                return fail("--timeout '%s': %s", arg,
+                            "not a number of seconds above zero");
             }
-            break;
-        case 'e':
-            if ((err = maintenance_time_parse(arg, &state->end))) {
-                return fail("--end '%s': %s", arg, err);
-            }
-            break;
-        case 'f':
-            if ((err = maintenance_duration_parse(arg, &duration))) {
-                return fail("--for '%s': %s", arg, err);
-            }
-            break;
-        case 'm':
-            state->message = arg;
             break;
         }
     }
-    if (rv != APR_EOF) {
-        return fail("%s%s", "bad option for on; see maintenancectl --help", "");
+    if (rv != APR_EOF || opt->ind != opt->argc - 1) {
+        if (opt->ind < opt->argc - 1) {
+            return fail("unexpected '%s'%s", opt->argv[opt->ind + 1], "");
+        }
+        fputs(usage, stderr);
+        return 1;
     }
-    if (opt->ind < opt->argc) {
-        return fail("unexpected '%s'%s", opt->argv[opt->ind], "");
+    rq->command = opt->argv[opt->ind];
+    if (strcmp(rq->command, "on") && strcmp(rq->command, "off")
+        && strcmp(rq->command, "status")) {
+        return fail("unknown command '%s': use on, off or status",
+                    rq->command, "");
+    }
+    if (strcmp(rq->command, "on")
+        && (rq->start || rq->end || rq->duration || rq->message)) {
+        return fail("--start, --end, --for and --message go with on, "
+                    "not with %s%s", rq->command, "");
+    }
+    return 0;
+}
+
+/* The state "on" asks for. */
+static int on_state(const request *rq, maintenance_state *state)
+{
+    apr_interval_time_t duration = 0;
+    const char *err;
+
+    state->message = rq->message;
+    if (rq->start && (err = maintenance_time_parse(rq->start, &state->start))) {
+        return fail("--start '%s': %s", rq->start, err);
+    }
+    if (rq->end && (err = maintenance_time_parse(rq->end, &state->end))) {
+        return fail("--end '%s': %s", rq->end, err);
+    }
+    if (rq->duration
+        && (err = maintenance_duration_parse(rq->duration, &duration))) {
+        return fail("--for '%s': %s", rq->duration, err);
     }
     if (duration && state->end) {
         return fail("%s%s", "give --end or --for, not both", "");
     }
     if (duration) {
-        state->end = (state->start ? state->start : apr_time_now()) + duration;
+        state->end = (state->start ? state->start : state->changed) + duration;
     }
-    if (state->start && state->end && state->end <= state->start) {
+    if (state->end && state->end <= (state->start ? state->start
+                                                  : state->changed)) {
         return fail("%s%s", "the end is not after the start", "");
     }
     return 0;
@@ -228,67 +270,30 @@ static int parse_on_options(apr_getopt_t *opt, maintenance_state *state)
 
 int main(int argc, const char *const *argv)
 {
-    static const apr_getopt_option_t options[] = {
-        { "state", 'S', 1, "where the state is" },
-        { "timeout", 't', 1, "seconds a provider call may take" },
-        { "help", 'h', 0, "this text" },
-        { NULL, 0, 0, NULL }
-    };
-    apr_interval_time_t timeout = apr_time_from_sec(5);
-    const char *spec = getenv("MAINTENANCE_STATE"), *arg, *command;
+    request rq = { 0 };
     maintenance_state state = { 0 };
     apr_getopt_t *opt;
     store st = { 0 };
-    apr_status_t rv;
-    int c;
 
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
     apr_pool_create(&st.pool, NULL);
     apr_getopt_init(&opt, st.pool, argc, argv);
 
-    /* Options before the command, then the command's own: APR's getopt
-     * stops at the first word that is not an option. */
-    while ((rv = apr_getopt_long(opt, options, &c, &arg)) == APR_SUCCESS) {
-        switch (c) {
-        case 'S':
-            spec = arg;
-            break;
-        case 't':
-            if (maintenance_seconds_parse(arg, &timeout) || timeout <= 0) {
-                return fail("--timeout '%s': %s", arg,
-                            "not a number of seconds above zero");
-            }
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
-        }
-    }
-    if (rv != APR_EOF || opt->ind >= argc) {
-        fputs(usage, stderr);
+    rq.spec = getenv("MAINTENANCE_STATE");
+    rq.timeout = apr_time_from_sec(5);
+    if (parse_args(&rq, opt)) {
         return 1;
     }
-    command = argv[opt->ind++];
-    if (open_store(&st, spec && *spec ? spec : "file:", timeout)) {
-        return 1;
-    }
-    if (!strcmp(command, "status")) {
-        return opt->ind < argc ? fail("unexpected '%s'%s", argv[opt->ind], "")
-                               : cmd_status(&st);
-    }
-    if (strcmp(command, "on") && strcmp(command, "off")) {
-        return fail("unknown command '%s': use on, off or status", command, "");
-    }
-    state.on = !strcmp(command, "on");
-    if (state.on ? parse_on_options(opt, &state)
-                 : (opt->ind < argc
-                    && fail("unexpected '%s'%s", argv[opt->ind], ""))) {
-        return 1;
-    }
+    state.on = !strcmp(rq.command, "on");
     state.changed = apr_time_now();
     state.by = who();
-    if (write_state(&st, &state)) {
+    if ((state.on && on_state(&rq, &state))
+        || open_store(&st, rq.spec && *rq.spec ? rq.spec : "file:",
+                      rq.timeout)) {
+        return 1;
+    }
+    if (strcmp(rq.command, "status") && write_state(&st, &state)) {
         return 1;
     }
     return cmd_status(&st);

@@ -8,6 +8,7 @@
 
 const maintenance_builtin maintenance_builtins[] = {
     { "file", &maintenance_file_provider },
+    { "memcache", &maintenance_memcache_provider },
     { NULL, NULL }
 };
 
@@ -69,6 +70,12 @@ apr_status_t maintenance_provider_write(const maintenance_provider *pv,
     char *why = apr_pcalloc(p, ERR_LEN);
     apr_status_t rv;
 
+    /* Nothing would read it back: refuse it before the old one is gone. */
+    if (strlen(text) > MAINTENANCE_STATE_MAX) {
+        *err = apr_psprintf(p, "the state would be larger than %d bytes: "
+                            "shorten the message", MAINTENANCE_STATE_MAX);
+        return APR_ENOSPC;
+    }
     rv = pv->set(instance, text, strlen(text), p, why, ERR_LEN);
     if (rv != APR_SUCCESS) {
         *err = *why ? why : "the provider failed";

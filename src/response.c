@@ -148,6 +148,7 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
                        apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry));
     }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_mergen(r->err_headers_out, "Vary", "Accept");
 
     a = apr_pcalloc(r->pool, sizeof(*a));
     if (maintenance_accept_prefers_json(apr_table_get(r->headers_in,

@@ -65,19 +65,44 @@ static void parse_path(toggle_req *t)
     t->base = uri[1] ? uri : "";
 }
 
-static void read_form(toggle_req *t)
+/* name=value&... as a form sends it: '+' is a space, %XX a byte. */
+static void add_fields(apr_table_t *form, char *args)
+{
+    char *pair, *last;
+
+    for (pair = apr_strtok(args, "&", &last); pair;
+         pair = apr_strtok(NULL, "&", &last)) {
+        char *eq = strchr(pair, '=');
+
+        if (eq) {
+            *eq++ = '\0';
+        }
+        if (ap_unescape_urlencoded(pair) == OK
+            && (!eq || ap_unescape_urlencoded(eq) == OK)) {
+            apr_table_set(form, pair, eq ? eq : "");
+        }
+    }
+}
+
+/* The query's fields, then the body's. Returns OK or the status to refuse
+ * the request with. */
+static int read_form(toggle_req *t)
 {
     request_rec *r = t->r;
     apr_array_header_t *pairs = NULL;
-    int i;
+    int i, rc;
 
-    ap_args_to_table(r, &t->form);
-    if (r->method_number != M_POST
-        || ap_parse_form_data(r, NULL, &pairs, -1, FORM_MAX) != OK
-        || !pairs) {
-        return;
+    t->form = apr_table_make(r->pool, 8);
+    if (r->args) {
+        add_fields(t->form, apr_pstrdup(r->pool, r->args));
     }
-    for (i = 0; i < pairs->nelts; i++) {
+    if (r->method_number != M_POST) {
+        return OK;
+    }
+    if ((rc = ap_parse_form_data(r, NULL, &pairs, -1, FORM_MAX)) != OK) {
+        return rc;
+    }
+    for (i = 0; pairs && i < pairs->nelts; i++) {
         ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
         apr_off_t len;
         apr_size_t size;
@@ -90,6 +115,7 @@ static void read_form(toggle_req *t)
         value[size] = '\0';
         apr_table_set(t->form, pair->name, value);
     }
+    return OK;
 }
 
 static const char *field(const toggle_req *t, const char *name)
@@ -305,6 +331,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
         ap_get_module_config(r->per_dir_config, &maintenance_module);
     maintenance_state old, st;
     const char *err;
+    apr_status_t rv;
 
     if (!same_origin(r)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MMLOG(00021)
@@ -325,7 +352,10 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
     if (maintenance_slot_fetch(slot, &old, r->pool, &err) != APR_SUCCESS) {
         old.on = -1;            /* unknown: logged as such */
     }
-    if (maintenance_slot_write(slot, &st, r->pool, &err) != APR_SUCCESS) {
+    if ((rv = maintenance_slot_write(slot, &st, r->pool, &err)) == APR_ENOSPC) {
+        return refuse(t, HTTP_BAD_REQUEST, err);
+    }
+    if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MMLOG(00023)
                       "cannot change the state: %s", err);
         return refuse(t, HTTP_INTERNAL_SERVER_ERROR, apr_pstrcat(r->pool,
@@ -353,11 +383,12 @@ static int toggle_handler(request_rec *r)
     toggle_req t = { 0 };
     maintenance_state st;
     const char *err;
+    int rc;
 
     if (!r->handler || strcmp(r->handler, MAINTENANCE_TOGGLE_HANDLER)) {
         return DECLINED;
     }
-    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST);
+    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, -1);
     if (r->method_number != M_GET && r->method_number != M_POST) {
         return HTTP_METHOD_NOT_ALLOWED;
     }
@@ -366,10 +397,15 @@ static int toggle_handler(request_rec *r)
     t.json = maintenance_accept_prefers_json(apr_table_get(r->headers_in,
                                                            "Accept"));
     parse_path(&t);
-    read_form(&t);
-    /* A page that changes the site must not be cached nor framed. */
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Frame-Options", "DENY");
+    /* A page that changes the site must not be cached nor framed; in the
+     * error headers, so that the 303 keeps them too. */
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    if ((rc = read_form(&t)) != OK) {
+        return refuse(&t, rc, rc == HTTP_REQUEST_ENTITY_TOO_LARGE
+                      ? "The form is larger than 8 KiB." : "The form could "
+                      "not be read.");
+    }
 
     if (r->method_number == M_POST) {
         if (t.act == SHOW_STATUS) {

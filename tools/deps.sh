@@ -15,6 +15,9 @@ libcurl4-openssl-dev:/usr/bin/curl-config
 libcmocka-dev:/usr/include/cmocka.h
 memcached:/usr/bin/memcached
 curl:/usr/bin/curl
+chromium:/usr/bin/chromium
+nodejs:/usr/bin/node
+npm:/usr/bin/npm
 "
 
 missing=""
@@ -24,7 +27,19 @@ for entry in $need; do
     [ -e "$file" ] || missing="$missing $pkg"
 done
 
-[ -z "$missing" ] && exit 0
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# The browser test's driver, pinned in tests/browser/package-lock.json.
+npm_deps() {
+    [ -d "$top/tests/browser/node_modules/playwright-core" ] && return 0
+    echo "installing: playwright-core (npm)"
+    npm ci --prefix "$top/tests/browser" --no-audit --no-fund --silent </dev/null
+}
+
+if [ -z "$missing" ]; then
+    npm_deps
+    exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
     echo "mod_maintenance needs these Debian packages:$missing" >&2
@@ -35,4 +50,5 @@ echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing </dev/null
+apt-get install -y -qq $missing </dev/null
+npm_deps

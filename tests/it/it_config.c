@@ -1,0 +1,214 @@
+/* `apachectl configtest` on every directive of SPEC section 2: good values
+ * pass, and each bad value stops it with a message that names the
+ * directive and the value. One cmocka test per case, named after it. */
+#include "fixture.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+
+typedef struct {
+    const char *conf;       /* the configuration under test */
+    const char *directive;  /* bad: the message names it (NULL: good) */
+    const char *value;      /* bad: ...and this value (NULL: none to name) */
+    const char *name;       /* the test's name (NULL: conf) */
+} config_case;
+
+#define IN_LOCATION(lines) "<Location /x>\n" lines "</Location>\n"
+
+static const char TEMPLATE[] =
+    "<p>{{message}} {{retry_after}} {{start}} {{end}}</p>\n";
+static const char BAD_TEMPLATE[] = "<p>{{message}} {{nope}}</p>\n";
+static const char CREDENTIALS[] =
+    "[default]\naws_access_key_id = AKIDEXAMPLE\n"
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n"
+    "[ci]\naws_access_key_id = AKIDEXAMPLE2\n"
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n";
+
+static const config_case GOOD[] = {
+    { "MaintenanceState file:${TESTDIR}/elsewhere/state", 0, 0, 0 },
+    { "MaintenanceState file:", 0, 0, 0 },
+    { "MaintenanceStateTTL 2", 0, 0, 0 },
+    { "MaintenanceStateTTL 0.25", 0, 0, 0 },
+    { "MaintenanceStateTimeout 0.5", 0, 0, 0 },
+    { "MaintenanceStateTimeout 3", 0, 0, 0 },
+    { "MaintenanceFailMode open", 0, 0, 0 },
+    { "MaintenanceFailMode closed", 0, 0, 0 },
+    { "MaintenanceS3Region eu-west-1", 0, 0, 0 },
+    { "MaintenanceS3Region us-gov-west-1", 0, 0, 0 },
+    { "MaintenanceS3Credentials ${TESTDIR}/aws.ini", 0, 0, 0 },
+    { "MaintenanceS3Credentials ${TESTDIR}/aws.ini ci", 0, 0, 0 },
+    { "MaintenanceTemplate ${TESTDIR}/page.tmpl", 0, 0, 0 },
+    { "MaintenanceForce On", 0, 0, 0 },
+    { IN_LOCATION("MaintenanceForce Off\n"), 0, 0, "<Location> MaintenanceForce Off" },
+    { "<Directory ${TESTDIR}/htdocs>\nMaintenanceForce on\n</Directory>", 0, 0,
+      "<Directory> MaintenanceForce on" },
+    { "MaintenanceIgnoreIP 10.0.0.0/8 192.0.2.1 ::1 2001:db8::/32 fe80::1/64",
+      0, 0, 0 },
+    { "MaintenanceIgnoreURL ^/static/ \\.css$ ^/api/v[0-9]+/health$", 0, 0, 0 },
+    { "MaintenanceIgnoreUser alice bob", 0, 0, 0 },
+    { "MaintenanceIgnoreAuthenticated On", 0, 0, 0 },
+    { "MaintenanceIgnoreAuthenticated off", 0, 0, 0 },
+    { "MaintenanceIgnoreAnonymous Off", 0, 0, 0 },
+    { "MaintenanceIgnoreExpr \"%{REMOTE_ADDR} -ipmatch '10.0.0.0/8'\"", 0, 0, 0 },
+    { "MaintenanceStatus 400", 0, 0, 0 },
+    { "MaintenanceStatus 599", 0, 0, 0 },
+    { "MaintenanceRetryAfter 120", 0, 0, 0 },
+    { "MaintenanceRetryAfter Off", 0, 0, 0 },
+    { "MaintenanceRedirect /maintenance.html", 0, 0, 0 },
+    { "MaintenanceRedirect https://status.example.com/ 307", 0, 0, 0 },
+    { "MaintenanceRedirect /down.html 300", 0, 0, 0 },
+    { "MaintenanceRedirect /down.html 399", 0, 0, 0 },
+    { "<VirtualHost 127.0.0.1:${TESTPORT}>\nServerName v.test\n"
+      "MaintenanceState file:${TESTDIR}/v/state\nMaintenanceStateTTL 0.5\n"
+      "MaintenanceStateTimeout 2\nMaintenanceFailMode closed\n"
+      "MaintenanceS3Region eu-west-1\n"
+      "MaintenanceTemplate ${TESTDIR}/page.tmpl\n"
+      "MaintenanceForce Off\nMaintenanceStatus 502\n</VirtualHost>", 0, 0,
+      "<VirtualHost> with the server directives" },
+};
+
+static const config_case BAD[] = {
+    { "MaintenanceState nosuch:x", "MaintenanceState", "nosuch:x", 0 },
+    { "MaintenanceState justtext", "MaintenanceState", "justtext", 0 },
+    { "MaintenanceState file:relative/state", "MaintenanceState",
+      "file:relative/state", 0 },
+    { "MaintenanceState file:/tmp/dir/", "MaintenanceState", "file:/tmp/dir/",
+      0 },
+    { "MaintenanceStateTTL 0", "MaintenanceStateTTL", "0", 0 },
+    { "MaintenanceStateTTL -1", "MaintenanceStateTTL", "-1", 0 },
+    { "MaintenanceStateTTL soon", "MaintenanceStateTTL", "soon", 0 },
+    { "MaintenanceStateTimeout 0", "MaintenanceStateTimeout", "0", 0 },
+    { "MaintenanceStateTimeout fast", "MaintenanceStateTimeout", "fast", 0 },
+    { "MaintenanceFailMode sometimes", "MaintenanceFailMode", "sometimes", 0 },
+    { "MaintenanceS3Region EU/WEST", "MaintenanceS3Region", "EU/WEST", 0 },
+    { "MaintenanceS3Credentials ${TESTDIR}/no-such-credentials",
+      "MaintenanceS3Credentials", "no-such-credentials", 0 },
+    { "MaintenanceTemplate ${TESTDIR}/no-such-template.html",
+      "MaintenanceTemplate", "no-such-template.html", 0 },
+    { "MaintenanceTemplate ${TESTDIR}/bad.tmpl", "MaintenanceTemplate",
+      "nope", "MaintenanceTemplate with {{nope}}" },
+    { "MaintenanceForce Maybe", "MaintenanceForce", "Maybe", 0 },
+    { "MaintenanceIgnoreIP 300.1.2.3", "MaintenanceIgnoreIP", "300.1.2.3", 0 },
+    { "MaintenanceIgnoreIP 10.0.0.0/33", "MaintenanceIgnoreIP", "10.0.0.0/33",
+      0 },
+    { "MaintenanceIgnoreIP 192.0.2.1 fe80::zz", "MaintenanceIgnoreIP",
+      "fe80::zz", 0 },
+    { "MaintenanceIgnoreIP localhost", "MaintenanceIgnoreIP", "localhost", 0 },
+    { "MaintenanceIgnoreURL (unclosed", "MaintenanceIgnoreURL", "(unclosed",
+      0 },
+    { "MaintenanceIgnoreUser", "MaintenanceIgnoreUser", NULL,
+      "MaintenanceIgnoreUser without a name" },
+    { "MaintenanceIgnoreAuthenticated Yes", "MaintenanceIgnoreAuthenticated",
+      "Yes", 0 },
+    { "MaintenanceIgnoreAnonymous Sometimes", "MaintenanceIgnoreAnonymous",
+      "Sometimes", 0 },
+    { "MaintenanceIgnoreExpr \"%{FOO\"", "MaintenanceIgnoreExpr", "%{FOO", 0 },
+    { "MaintenanceStatus 200", "MaintenanceStatus", "200", 0 },
+    { "MaintenanceStatus 600", "MaintenanceStatus", "600", 0 },
+    { "MaintenanceStatus busy", "MaintenanceStatus", "busy", 0 },
+    { "MaintenanceRetryAfter -5", "MaintenanceRetryAfter", "-5", 0 },
+    { "MaintenanceRetryAfter later", "MaintenanceRetryAfter", "later", 0 },
+    { "MaintenanceRedirect /down.html 404", "MaintenanceRedirect", "404", 0 },
+    { "MaintenanceRedirect /down.html moved", "MaintenanceRedirect", "moved",
+      0 },
+    { "MaintenanceRedirect relative/page.html", "MaintenanceRedirect",
+      "relative/page.html", 0 },
+    /* Server-wide directives are refused in directory scopes. */
+    { IN_LOCATION("MaintenanceState file:/tmp/x\n"), "MaintenanceState", NULL,
+      "<Location> MaintenanceState" },
+    { IN_LOCATION("MaintenanceStateTTL 2\n"), "MaintenanceStateTTL", NULL,
+      "<Location> MaintenanceStateTTL" },
+    { IN_LOCATION("MaintenanceFailMode closed\n"), "MaintenanceFailMode", NULL,
+      "<Location> MaintenanceFailMode" },
+    { "<Directory /tmp>\nMaintenanceTemplate ${TESTDIR}/page.tmpl\n"
+      "</Directory>", "MaintenanceTemplate", NULL,
+      "<Directory> MaintenanceTemplate" },
+};
+
+/* A fixture whose config is the case's, with the files cases refer to. */
+static fx *case_fixture(const config_case *c)
+{
+    fx *f = fx_new(c->conf);
+
+    fx_write(f, "page.tmpl", "%s", TEMPLATE);
+    fx_write(f, "bad.tmpl", "%s", BAD_TEMPLATE);
+    fx_write(f, "aws.ini", "%s", CREDENTIALS);
+    return f;
+}
+
+/* Whether text holds word with no letter or digit right before or after
+ * it (so "0" is not found in "line 60"). */
+static int has_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = text; (p = strstr(p, word)) != NULL; p++) {
+        int before = p > text && isalnum((unsigned char)p[-1]);
+        int after = isalnum((unsigned char)p[n]);
+        if (!before && !after) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void test_good(void **state)
+{
+    const config_case *c = *state;
+    const char *out;
+    int rc = fx_configtest(case_fixture(c), &out);
+
+    if (rc != 0 || !strstr(out, "Syntax OK")) {
+        fail_msg("configtest refused a good value (exit %d):\n%s", rc, out);
+    }
+}
+
+static void test_bad(void **state)
+{
+    const config_case *c = *state;
+    const char *out;
+    int rc = fx_configtest(case_fixture(c), &out);
+
+    if (rc == 0) {
+        fail_msg("configtest accepted a bad value:\n%s", out);
+    }
+    if (!strstr(out, c->directive)) {
+        fail_msg("the message does not name %s:\n%s", c->directive, out);
+    }
+    if (c->value && !has_word(out, c->value)) {
+        fail_msg("the message does not name the value \"%s\":\n%s", c->value,
+                 out);
+    }
+}
+
+/* One cmocka test per case. */
+static int run_cases(const char *group, const config_case *cases, size_t n,
+                     CMUnitTestFunction fn)
+{
+    struct CMUnitTest tests[64];
+
+    if (n > sizeof(tests) / sizeof(*tests)) {
+        abort();
+    }
+    for (size_t i = 0; i < n; i++) {
+        tests[i] = (struct CMUnitTest){
+            .name = cases[i].name ? cases[i].name : cases[i].conf,
+            .test_func = fn,
+            .setup_func = fx_test_begin,
+            .teardown_func = fx_test_end,
+            .initial_state = (void *)&cases[i],
+        };
+    }
+    return _cmocka_run_group_tests(group, tests, n, NULL, NULL);
+}
+
+int main(void)
+{
+    int failed = 0;
+
+    failed += run_cases("configtest: good values", GOOD,
+                        sizeof(GOOD) / sizeof(*GOOD), test_good);
+    failed += run_cases("configtest: bad values", BAD,
+                        sizeof(BAD) / sizeof(*BAD), test_bad);
+    return failed;
+}

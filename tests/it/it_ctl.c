@@ -1,0 +1,625 @@
+/* maintenancectl (SPEC section 5) on the file provider: on, off and
+ * status, --state and MAINTENANCE_STATE, its errors, its man page, and
+ * working hand in hand with a running httpd and its toggle handler —
+ * including a state written by root that httpd's User must still change. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* strptime, timegm, getdelim */
+#endif
+#include "fixture.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CTL      "build/maintenancectl"
+#define MAN_PAGE "ctl/maintenancectl.1"
+#define TOGGLE   "/maintenance-mode"
+#define ALICE    "alice:secret"
+#define RUN_USER "www-data"
+
+static const char CONF[] =
+    FX_ENV_HEADERS
+    "<Location \"/maintenance-mode\">\n"
+    "  SetHandler maintenance-toggle\n"
+    "  AuthType Basic\n  AuthName \"Maintenance\"\n"
+    "  AuthUserFile ${TESTDIR}/htpasswd\n"
+    "  Require valid-user\n"
+    "</Location>\n";
+
+static fx *new_site(const char *conf)
+{
+    fx *f = fx_new(conf);
+
+    fx_htpasswd(f, "htpasswd", "alice", "secret");
+    fx_write(f, "htdocs/index.html", "front page\n");
+    return f;
+}
+
+static int setup(void **state)
+{
+    fx *f = new_site(CONF);
+
+    fx_start(f);
+    *state = f;
+    return 0;
+}
+
+/* --- running maintenancectl ---------------------------------------------- */
+
+typedef struct {
+    int rc;
+    const char *out;     /* stdout */
+    const char *err;     /* stderr */
+} ctl_res;
+
+/* Variables a run must not inherit from whoever runs the tests. */
+static const char *const CLEAN_ENV[] = {
+    "MAINTENANCE_STATE", "SUDO_USER", "APACHE_RUN_USER", "APACHE_RUN_GROUP",
+};
+
+static const char *slurp_file(fx *f, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char *text = NULL;
+    size_t len = 0;
+    const char *copy;
+
+    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
+        free(text);
+        text = NULL;
+    }
+    if (fp) {
+        fclose(fp);
+    }
+    copy = fx_fmt(f, "%s", text ? text : "");
+    free(text);
+    return copy;
+}
+
+/* Run maintenancectl with args (NULL-terminated) and env ("NAME=value"
+ * entries, NULL-terminated, may be NULL) on top of a clean environment. */
+static ctl_res run_ctl(fx *f, const char *const *env, const char *const *args)
+{
+    const char *out = fx_fmt(f, "%s/ctl.out", fx_dir(f));
+    const char *err = fx_fmt(f, "%s/ctl.err", fx_dir(f));
+    const char *argv[32] = { CTL };
+    size_t n = 1;
+    int status;
+    pid_t pid;
+
+    while (*args && n < 31) {
+        argv[n++] = *args++;
+    }
+    fflush(NULL);
+    if ((pid = fork()) < 0) {
+        fail_msg("fork failed");
+    }
+    if (pid == 0) {
+        for (size_t i = 0; i < sizeof(CLEAN_ENV) / sizeof(*CLEAN_ENV); i++) {
+            unsetenv(CLEAN_ENV[i]);
+        }
+        for (; env && *env; env++) {
+            putenv((char *)*env);
+        }
+        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
+            _exit(126);
+        }
+        execv(CTL, (char *const *)argv);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    return (ctl_res){ WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                      slurp_file(f, out), slurp_file(f, err) };
+}
+
+static const char *state_spec(fx *f)
+{
+    return fx_fmt(f, "file:%s/state/state", fx_dir(f));
+}
+
+/* maintenancectl --state <the fixture's state> args... */
+#define CTL_RUN(f, ...) \
+    run_ctl((f), NULL, (const char *const[]){ "--state", state_spec(f), \
+                                              __VA_ARGS__, NULL })
+
+/* Exit 0 and nothing on stderr; the run's stdout. */
+static const char *ok(ctl_res r)
+{
+    if (r.rc != 0 || *r.err) {
+        fail_msg("maintenancectl: exit %d\n--- stdout\n%s--- stderr\n%s",
+                 r.rc, r.out, r.err);
+    }
+    return r.out;
+}
+
+/* Exit 1, stdout empty, and a message on stderr naming needle. */
+static void refused(ctl_res r, const char *needle)
+{
+    if (r.rc != 1 || *r.out || !strstr(r.err, needle)) {
+        fail_msg("maintenancectl: exit %d, expected 1 with a message naming "
+                 "\"%s\"\n--- stdout\n%s--- stderr\n%s", r.rc, needle, r.out,
+                 r.err);
+    }
+}
+
+/* The status's first line. */
+static const char *first_line(fx *f, const char *out)
+{
+    return fx_fmt(f, "%.*s", (int)strcspn(out, "\n"), out);
+}
+
+/* The value of "key: value" in the status output, NULL when absent. */
+static const char *field(fx *f, const char *out, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (const char *line = out; line && *line; ) {
+        if (!strncmp(line, key, n) && !strncmp(line + n, ": ", 2)) {
+            return fx_fmt(f, "%.*s", (int)strcspn(line + n + 2, "\n"),
+                          line + n + 2);
+        }
+        line = strchr(line, '\n');
+        line += line != NULL;
+    }
+    return NULL;
+}
+
+static const char *state_file(fx *f)
+{
+    return slurp_file(f, fx_fmt(f, "%s/state/state", fx_dir(f)));
+}
+
+/* Write the state file directly, as an admin with an editor would. */
+static void put_state(fx *f, const char *text)
+{
+    fx_write(f, "state/state", "%s", text);
+    fx_sleep_ms(FX_SETTLE_MS);
+}
+
+static time_t iso_time(const char *s)
+{
+    struct tm tm = { 0 };
+    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+
+    if (!end || *end) {
+        fail_msg("not an ISO 8601 UTC time: %s", s ? s : "(null)");
+    }
+    return timegm(&tm);
+}
+
+static void assert_near(time_t t, time_t want)
+{
+    assert_in_range((long long)t, (long long)want - 5, (long long)want + 5);
+}
+
+/* GET path until it answers status (the site reads the state every
+ * MaintenanceStateTTL); the last answer after 5 s, for the assertion. */
+static fx_res *await_status(fx *f, const char *path, long status)
+{
+    fx_res *r = fx_get(f, path);
+
+    for (int i = 0; i < 100 && r->status != status; i++) {
+        fx_sleep_ms(50);
+        r = fx_get(f, path);
+    }
+    return r;
+}
+
+static fx_res *toggle(fx *f, const char *method, const char *path)
+{
+    static const char *const json[] = { "Accept: application/json", NULL };
+    fx_req req = { .method = method, .path = path, .headers = json,
+                   .userpwd = ALICE, .body = strcmp(method, "POST") ? NULL
+                                                                    : "" };
+
+    return fx_request(f, &req);
+}
+
+static uid_t run_user_uid(void)
+{
+    struct passwd *pw = getpwnam(RUN_USER);
+
+    if (!pw) {
+        fail_msg("no user " RUN_USER);
+    }
+    return pw->pw_uid;
+}
+
+static uid_t owner(fx *f, const char *rel)
+{
+    struct stat st;
+    const char *path = fx_fmt(f, "%s/%s", fx_dir(f), rel);
+
+    if (stat(path, &st) != 0) {
+        fail_msg("%s does not exist", path);
+    }
+    return st.st_uid;
+}
+
+/* --- usage --------------------------------------------------------------- */
+
+static void test_help(void **state)
+{
+    fx *f = *state;
+    const char *out = ok(run_ctl(f, NULL, (const char *const[]){ "--help",
+                                                                 NULL }));
+
+    FX_ASSERT_CONTAINS("--help", out, "usage: maintenancectl");
+    for (const char *const *word = (const char *const[]){ "on", "off",
+             "status", "--state", "--start", "--end", "--for", "--message",
+             "MAINTENANCE_STATE", "file:/var/lib/apache2/maintenance/state",
+             NULL }; *word; word++) {
+        FX_ASSERT_CONTAINS("--help", out, *word);
+    }
+}
+
+/* No command: the usage, on stderr, and exit 1. */
+static void test_no_command(void **state)
+{
+    fx *f = *state;
+
+    ctl_res r = run_ctl(f, NULL, (const char *const[]){ NULL });
+    assert_int_equal(r.rc, 1);
+    FX_ASSERT_CONTAINS("stderr", r.err, "usage: maintenancectl");
+}
+
+static void test_man_page(void **state)
+{
+    fx *f = *state;
+    const char *man = slurp_file(f, MAN_PAGE);
+
+    FX_ASSERT_CONTAINS(MAN_PAGE, man, ".TH");
+    for (const char *const *word = (const char *const[]){ "maintenancectl",
+             "status", "state", "start", "end", "for", "message",
+             "MAINTENANCE_STATE", NULL }; *word; word++) {
+        FX_ASSERT_CONTAINS(MAN_PAGE, man, *word);
+    }
+    /* It renders without a groff warning (when groff is there to say). */
+    if (access("/usr/bin/groff", X_OK) == 0) {
+        const char *cmd = fx_fmt(f, "/usr/bin/groff -man -ww -z " MAN_PAGE
+                                 " 2>%s/groff.err", fx_dir(f));
+        assert_int_equal(system(cmd), 0);
+        assert_string_equal(slurp_file(f, fx_fmt(f, "%s/groff.err",
+                                                 fx_dir(f))), "");
+    }
+}
+
+/* --- on, off, status ----------------------------------------------------- */
+
+static void test_status_missing_is_off(void **state)
+{
+    fx *f = *state;
+
+    fx_state_remove(f);
+    const char *out = ok(CTL_RUN(f, "status"));
+    assert_string_equal(first_line(f, out), "off");
+    assert_string_equal(field(f, out, "state"), "off");
+}
+
+static void test_status_of_a_file(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    put_state(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
+                        "message=Moving racks\n", fx_iso(f, now - 60),
+                        fx_iso(f, now + 600), fx_iso(f, now - 120)));
+    const char *out = ok(CTL_RUN(f, "status"));
+    assert_string_equal(first_line(f, out), "on");
+    assert_string_equal(field(f, out, "state"), "on");
+    assert_string_equal(field(f, out, "start"), fx_iso(f, now - 60));
+    assert_string_equal(field(f, out, "end"), fx_iso(f, now + 600));
+    assert_string_equal(field(f, out, "changed"), fx_iso(f, now - 120));
+    assert_string_equal(field(f, out, "by"), "carol");
+    assert_string_equal(field(f, out, "message"), "Moving racks");
+}
+
+static void test_on(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    put_state(f, "off\n");
+    const char *out = ok(CTL_RUN(f, "on", "--message",
+                                 "Upgrading the database"));
+    /* on prints the status it wrote. */
+    assert_string_equal(first_line(f, out), "on");
+    assert_string_equal(field(f, out, "message"), "Upgrading the database");
+    assert_non_null(field(f, out, "by"));
+    assert_near(iso_time(field(f, out, "changed")), now);
+    assert_null(field(f, out, "end"));
+    FX_ASSERT_CONTAINS("state file", state_file(f), "on\n");
+
+    out = ok(CTL_RUN(f, "status"));
+    assert_string_equal(first_line(f, out), "on");
+    assert_string_equal(field(f, out, "message"), "Upgrading the database");
+}
+
+/* The simplest use: on, with no option after it. */
+static void test_plain_on(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    const char *out = ok(CTL_RUN(f, "on"));
+    assert_string_equal(first_line(f, out), "on");
+    assert_null(field(f, out, "message"));
+    assert_int_equal(strncmp(state_file(f), "on\n", 3), 0);
+}
+
+static void test_off(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "on\nmessage=Down\n");
+    const char *out = ok(CTL_RUN(f, "off"));
+    assert_string_equal(first_line(f, out), "off");
+    assert_string_equal(field(f, out, "state"), "off");
+    assert_null(field(f, out, "message"));
+    assert_int_equal(strncmp(state_file(f), "off\n", 4), 0);
+}
+
+/* The user behind sudo is the one recorded, not root. */
+static void test_by_is_sudo_user(void **state)
+{
+    fx *f = *state;
+
+    const char *out = ok(run_ctl(f, (const char *const[]){ "SUDO_USER=carol",
+                                                           NULL },
+                                 (const char *const[]){ "--state",
+                                     state_spec(f), "off", NULL }));
+    assert_string_equal(field(f, out, "by"), "carol");
+    FX_ASSERT_CONTAINS("state file", state_file(f), "by=carol\n");
+}
+
+static void test_window_ahead(void **state)
+{
+    fx *f = *state;
+    time_t start = time(NULL) + 3600;
+
+    const char *out = ok(CTL_RUN(f, "on", "--start", fx_iso(f, start),
+                                 "--end", fx_iso(f, start + 1800)));
+    assert_string_equal(first_line(f, out), "off (maintenance scheduled)");
+    assert_string_equal(field(f, out, "state"), "on");
+    assert_string_equal(field(f, out, "start"), fx_iso(f, start));
+    assert_string_equal(field(f, out, "end"), fx_iso(f, start + 1800));
+    fx_sleep_ms(FX_SETTLE_MS);
+    fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/index.html"), 200);
+    FX_ASSERT_HEADER(r, "X-Start", fx_iso(f, start));
+}
+
+/* --for counts from --start when there is one. */
+static void test_for_after_start(void **state)
+{
+    fx *f = *state;
+    time_t start = time(NULL) + 3600;
+
+    const char *out = ok(CTL_RUN(f, "on", "--start",
+                                 fx_fmt(f, "%lld", (long long)start),
+                                 "--for", "1h30m"));
+    assert_string_equal(field(f, out, "start"), fx_iso(f, start));
+    assert_string_equal(field(f, out, "end"), fx_iso(f, start + 5400));
+}
+
+/* --- the store: --state, MAINTENANCE_STATE ------------------------------- */
+
+static void test_environment_names_the_state(void **state)
+{
+    fx *f = *state;
+    const char *env_state = fx_fmt(f, "MAINTENANCE_STATE=file:%s/env/state",
+                                   fx_dir(f));
+    const char *const env[] = { env_state, NULL };
+
+    put_state(f, "off\n");
+    ok(run_ctl(f, env, (const char *const[]){ "on", "--message", "env",
+                                              NULL }));
+    FX_ASSERT_CONTAINS("env/state", slurp_file(f, fx_fmt(f, "%s/env/state",
+                       fx_dir(f))), "message=env\n");
+    assert_string_equal(state_file(f), "off\n");
+
+    /* --state wins over the environment. */
+    ok(run_ctl(f, env, (const char *const[]){ "--state", state_spec(f), "on",
+                                              "--message", "flag", NULL }));
+    FX_ASSERT_CONTAINS("state file", state_file(f), "message=flag\n");
+    FX_ASSERT_CONTAINS("env/state", slurp_file(f, fx_fmt(f, "%s/env/state",
+                       fx_dir(f))), "message=env\n");
+}
+
+typedef struct {
+    const char *args[8];
+    const char *needle;    /* what the message must name */
+} bad_run;
+
+static void test_errors(void **state)
+{
+    fx *f = *state;
+    const char *spec = state_spec(f);
+    const char *later = fx_iso(f, time(NULL) + 3600);
+    const char *sooner = fx_iso(f, time(NULL) + 600);
+    const bad_run runs[] = {
+        { { "--state", "bogus", "status" }, "bogus" },
+        { { "--state", "nope:x", "status" }, "nope" },
+        { { "--state", "file:relative/state", "status" }, "relative" },
+        { { "--state", spec, "frobnicate" }, "frobnicate" },
+        { { "--state", spec, "on", "--for", "3x" }, "3x" },
+        { { "--state", spec, "on", "--start", "yesterday" }, "yesterday" },
+        { { "--state", spec, "on", "--end", "soon" }, "soon" },
+        { { "--state", spec, "on", "--end", later, "--for", "30m" }, "--for" },
+        { { "--state", spec, "on", "--start", later, "--end", sooner },
+          "end" },
+        { { "--state", spec, "on", "--colour", "red" }, "colour" },
+        { { "--state", spec, "off", "now" }, "now" },
+        { { "--state", spec, "status", "please" }, "please" },
+        { { "--timeout", "0", "--state", spec, "status" }, "--timeout" },
+    };
+
+    put_state(f, "off\nmessage=before\n");
+    for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
+        refused(run_ctl(f, NULL, runs[i].args), runs[i].needle);
+        assert_string_equal(state_file(f), "off\nmessage=before\n");
+    }
+}
+
+/* A message that would make the state larger than its 4 KiB limit is
+ * refused before anything is written: such a state could not be read by
+ * httpd nor by maintenancectl. */
+static void test_state_too_large(void **state)
+{
+    fx *f = *state;
+    char message[5001];
+
+    memset(message, 'x', sizeof(message) - 1);
+    message[sizeof(message) - 1] = '\0';
+    put_state(f, "off\nmessage=before\n");
+    ctl_res r = CTL_RUN(f, "on", "--message", message);
+    const char *after = state_file(f);
+    put_state(f, "off\n");   /* whatever happened, the next tests start clean */
+    refused(r, "");
+    if (strcmp(after, "off\nmessage=before\n")) {
+        fail_msg("the state was changed (%zu bytes):\n%.200s...",
+                 strlen(after), after);
+    }
+}
+
+/* A store that cannot be reached or read: exit 1, naming it. */
+static void test_unusable_store(void **state)
+{
+    fx *f = *state;
+    const char *blocked = fx_fmt(f, "file:%s/blocker/state", fx_dir(f));
+    const char *isdir = fx_fmt(f, "file:%s/htdocs", fx_dir(f));
+    const char *garbage = fx_fmt(f, "file:%s/garbage", fx_dir(f));
+
+    fx_write(f, "blocker", "a file where a directory should be\n");
+    fx_write(f, "garbage", "maybe\nstart=yesterday\n");
+    refused(run_ctl(f, NULL, (const char *const[]){ "--state", blocked, "off",
+                                                    NULL }), "blocker");
+    refused(run_ctl(f, NULL, (const char *const[]){ "--state", isdir,
+                                                    "status", NULL }),
+            "htdocs");
+    refused(run_ctl(f, NULL, (const char *const[]){ "--state", garbage,
+                                                    "status", NULL }),
+            "garbage");
+}
+
+/* --- with httpd ---------------------------------------------------------- */
+
+static void test_on_takes_the_site_down(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    FX_ASSERT_SERVED(fx_get(f, "/index.html"));
+    ok(CTL_RUN(f, "on", "--message", "From the CLI"));
+    fx_res *r = await_status(f, "/index.html", 503);
+    FX_ASSERT_BLOCKED(r, 503);
+    FX_ASSERT_BODY(r, "From the CLI");
+    ok(CTL_RUN(f, "off"));
+    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+}
+
+static void test_on_for_seen_by_the_toggle(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    ok(CTL_RUN(f, "on", "--for", "30m", "--message", "x"));
+    fx_res *r = FX_ASSERT_STATUS(toggle(f, "GET", TOGGLE "/"), 200);
+    assert_string_equal(fx_json_str(f, r, "state"), "on");
+    assert_string_equal(fx_json_raw(f, r, "in_force"), "true");
+    assert_string_equal(fx_json_str(f, r, "message"), "x");
+    assert_near(iso_time(fx_json_str(f, r, "end")), now + 1800);
+}
+
+/* The CLI (as root, when the tests run as root) writes the state; the
+ * toggle handler, running as httpd's User, replaces it; the CLI reads
+ * what the handler wrote. */
+static void test_toggle_after_cli(void **state)
+{
+    fx *f = *state;
+
+    ok(CTL_RUN(f, "on", "--message", "CLI"));
+    FX_ASSERT_STATUS(toggle(f, "POST", TOGGLE "/off"), 200);
+    const char *out = ok(CTL_RUN(f, "status"));
+    assert_string_equal(first_line(f, out), "off");
+    assert_string_equal(field(f, out, "by"), "alice");
+    if (geteuid() == 0) {
+        assert_int_equal(owner(f, "state/state"), run_user_uid());
+    }
+    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+}
+
+/* As root, the CLI makes a missing state directory for httpd's User, so
+ * that httpd started afterwards can change the state. */
+static void test_root_makes_the_directory_for_httpd(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) {
+        skip();
+    }
+    fx *f = new_site("MaintenanceState file:${TESTDIR}/var/maint/state\n"
+                     "<Location \"/maintenance-mode\">\n"
+                     "  SetHandler maintenance-toggle\n"
+                     "  AuthType Basic\n  AuthName \"Maintenance\"\n"
+                     "  AuthUserFile ${TESTDIR}/htpasswd\n"
+                     "  Require valid-user\n</Location>\n");
+    const char *spec = fx_fmt(f, "file:%s/var/maint/state", fx_dir(f));
+
+    ok(run_ctl(f, NULL, (const char *const[]){ "--state", spec, "on",
+                                               "--message", "root", NULL }));
+    assert_int_equal(owner(f, "var/maint"), run_user_uid());
+    fx_start(f);
+    fx_res *r = FX_ASSERT_STATUS(toggle(f, "POST", TOGGLE "/off"), 200);
+    assert_string_equal(fx_json_str(f, r, "state"), "off");
+    const char *out = ok(run_ctl(f, NULL, (const char *const[]){ "--state",
+                                 spec, "status", NULL }));
+    assert_string_equal(first_line(f, out), "off");
+    assert_string_equal(field(f, out, "by"), "alice");
+}
+
+/* APACHE_RUN_USER and APACHE_RUN_GROUP (Debian's envvars) name the owner. */
+static void test_root_directory_owner_from_env(void **state)
+{
+    fx *f = *state;
+    struct passwd *pw = getpwnam("daemon");
+
+    if (geteuid() != 0 || !pw) {
+        skip();
+    }
+    const char *const env[] = { "APACHE_RUN_USER=daemon",
+                                "APACHE_RUN_GROUP=daemon", NULL };
+    ok(run_ctl(f, env, (const char *const[]){ "--state",
+               fx_fmt(f, "file:%s/daemon/state", fx_dir(f)), "off", NULL }));
+    assert_int_equal(owner(f, "daemon"), pw->pw_uid);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FX_TEST(test_help),
+        FX_TEST(test_no_command),
+        FX_TEST(test_man_page),
+        FX_TEST(test_status_missing_is_off),
+        FX_TEST(test_status_of_a_file),
+        FX_TEST(test_on),
+        FX_TEST(test_plain_on),
+        FX_TEST(test_off),
+        FX_TEST(test_by_is_sudo_user),
+        FX_TEST(test_window_ahead),
+        FX_TEST(test_for_after_start),
+        FX_TEST(test_environment_names_the_state),
+        FX_TEST(test_errors),
+        FX_TEST(test_state_too_large),
+        FX_TEST(test_unusable_store),
+        FX_TEST(test_on_takes_the_site_down),
+        FX_TEST(test_on_for_seen_by_the_toggle),
+        FX_TEST(test_toggle_after_cli),
+        FX_TEST(test_root_makes_the_directory_for_httpd),
+        FX_TEST(test_root_directory_owner_from_env),
+    };
+
+    return cmocka_run_group_tests_name("maintenancectl", tests, setup,
+                                       fx_group_teardown);
+}

@@ -1,0 +1,948 @@
+/* The toggle handler (SPEC section 4): the status page and its JSON, GETs
+ * that never change anything, POSTs that do (303 or JSON, `by` and
+ * `changed`, bad fields), the refusals (cross-site, anonymous, methods),
+ * the exemption of the toggle location itself, the log, and dozens of
+ * toggles at once. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* strptime, timegm */
+#endif
+#include "fixture.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define TOGGLE "/maintenance-mode"
+#define ALICE  "alice:secret"
+#define BOB    "bob:hunter2"
+#define JSON   "Accept: application/json"
+
+/* Toggle locations: the documented one (basic auth), one guarded by
+ * address alone that takes anonymous changes, one with neither auth nor
+ * the directive, whose POSTs have no user and must be refused, and one
+ * in a forced scope. */
+static const char CONF[] =
+    FX_ENV_HEADERS
+    "<Location \"/maintenance-mode\">\n"
+    "  SetHandler maintenance-toggle\n"
+    "  AuthType Basic\n  AuthName \"Maintenance\"\n"
+    "  AuthUserFile ${TESTDIR}/htpasswd\n"
+    "  Require valid-user\n"
+    "</Location>\n"
+    "<Location \"/open-toggle\">\n"
+    "  SetHandler maintenance-toggle\n"
+    "  Require ip 127.0.0.1\n"
+    "  MaintenanceToggleAnonymous On\n"
+    "</Location>\n"
+    "<Location \"/bare-toggle\">\n"
+    "  SetHandler maintenance-toggle\n"
+    "  Require all granted\n"
+    "</Location>\n"
+    /* A toggle inside a scope forced into maintenance, with a redirect:
+     * neither applies to the toggle itself. */
+    "<Location \"/forced-toggle\">\n"
+    "  SetHandler maintenance-toggle\n"
+    "  Require ip 127.0.0.1\n"
+    "  MaintenanceForce On\n"
+    "  MaintenanceRedirect /down.html\n"
+    "</Location>\n";
+
+static int setup(void **state)
+{
+    fx *f = fx_new(CONF);
+
+    fx_htpasswd(f, "htpasswd", "alice", "secret");
+    fx_htpasswd(f, "htpasswd", "bob", "hunter2");
+    fx_write(f, "htdocs/index.html", "front page\n");
+    fx_start(f);
+    *state = f;
+    return 0;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+/* The state file's text, "" when there is none. */
+static const char *state_text(fx *f)
+{
+    const char *path = fx_fmt(f, "%s/state/state", fx_dir(f));
+    FILE *fp = fopen(path, "r");
+    char buf[8192];
+    size_t n = 0;
+
+    if (fp) {
+        n = fread(buf, 1, sizeof(buf) - 1, fp);
+        fclose(fp);
+    }
+    buf[n] = '\0';
+    return fx_fmt(f, "%s", buf);
+}
+
+/* The value of key= in the state file, NULL when it has no such line. */
+static const char *state_value(fx *f, const char *key)
+{
+    const char *text = state_text(f);
+    size_t n = strlen(key);
+
+    for (const char *line = text; *line; line = strchr(line, '\n') + 1) {
+        if (!strncmp(line, key, n) && line[n] == '=') {
+            return fx_fmt(f, "%.*s", (int)strcspn(line + n + 1, "\n"),
+                          line + n + 1);
+        }
+        if (!strchr(line, '\n')) {
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* The state file's first line: on or off. */
+static const char *state_word(fx *f)
+{
+    const char *text = state_text(f);
+
+    return fx_fmt(f, "%.*s", (int)strcspn(text, "\n"), text);
+}
+
+/* Write the state and let httpd see it. fx_state is not used here: it
+ * skips a write equal to its own last one, and the handler changes the
+ * file behind its back. */
+static void put_state(fx *f, const char *text)
+{
+    fx_write(f, "state/state", "%s", text);
+    fx_sleep_ms(FX_SETTLE_MS);
+}
+
+/* A POST as userpwd (NULL: none) with extra headers, NULL-terminated. */
+static fx_res *post_(fx *f, const char *userpwd, const char *path,
+                     const char *body, ...)
+{
+    const char *headers[16];
+    size_t n = 0;
+    va_list ap;
+    fx_req req = { .method = "POST", .path = path, .headers = headers,
+                   .body = body ? body : "", .userpwd = userpwd };
+
+    va_start(ap, body);
+    while (n < 15 && (headers[n] = va_arg(ap, const char *))) {
+        n++;
+    }
+    va_end(ap);
+    headers[n] = NULL;
+    return fx_request(f, &req);
+}
+#define post(f, ...) post_(f, __VA_ARGS__, (const char *)NULL)
+
+static fx_res *get_as(fx *f, const char *userpwd, const char *path,
+                      const char *header)
+{
+    const char *headers[] = { header, NULL };
+    fx_req req = { .path = path, .headers = headers, .userpwd = userpwd };
+
+    return fx_request(f, &req);
+}
+
+/* GET path until it answers status (the site sees a change within
+ * MaintenanceStateTTL); gives up after 5 s and returns the last answer,
+ * for the caller's assertion to show. */
+static fx_res *await_status(fx *f, const char *path, long status)
+{
+    fx_res *r = fx_get(f, path);
+
+    for (int i = 0; i < 100 && r->status != status; i++) {
+        fx_sleep_ms(50);
+        r = fx_get(f, path);
+    }
+    return r;
+}
+
+/* A time the module wrote, in seconds; fails on anything else. */
+static time_t iso_time(const char *s)
+{
+    struct tm tm = { 0 };
+    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+
+    if (!end || *end) {
+        fail_msg("not an ISO 8601 UTC time: %s", s ? s : "(null)");
+    }
+    return timegm(&tm);
+}
+
+/* t is within a few seconds of want: clocks, not timings. */
+static void assert_near(time_t t, time_t want)
+{
+    assert_in_range((long long)t, (long long)want - 5, (long long)want + 5);
+}
+
+static const char *origin(fx *f)
+{
+    return fx_fmt(f, "Origin: http://127.0.0.1:%d", fx_port(f));
+}
+
+static const char *status_url(fx *f, const char *base)
+{
+    return fx_fmt(f, "http://127.0.0.1:%d%s/", fx_port(f), base);
+}
+
+/* The error log's text (whole, not since the test began). */
+static const char *error_log(fx *f)
+{
+    const char *path = fx_fmt(f, "%s/logs/error.log", fx_dir(f));
+    FILE *fp = fopen(path, "r");
+    char *text = NULL;
+    size_t len = 0;
+
+    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
+        free(text);
+        text = NULL;
+    }
+    if (fp) {
+        fclose(fp);
+    }
+    const char *copy = fx_fmt(f, "%s", text ? text : "");
+    free(text);
+    return copy;
+}
+
+/* Every error-log line holding code is at level ("[maintenance:notice]"). */
+static void assert_logged_at(fx *f, const char *code, const char *level)
+{
+    const char *log = error_log(f);
+
+    for (const char *line = log; *line; ) {
+        size_t n = strcspn(line, "\n");
+        const char *l = fx_fmt(f, "%.*s", (int)n, line);
+        if (strstr(l, code) && !strstr(l, level)) {
+            fail_msg("%s logged at another level than %s:\n%s", code, level,
+                     l);
+        }
+        line += n + (line[n] == '\n');
+    }
+}
+
+/* --- the status page ----------------------------------------------------- */
+
+static void test_status_page(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+    FX_ASSERT_HEADER(r, "Content-Type", "text/html; charset=utf-8");
+    FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
+    FX_ASSERT_HEADER(r, "X-Frame-Options", "DENY");
+    FX_ASSERT_BODY(r, "<h1>Maintenance mode</h1>");
+    FX_ASSERT_BODY(r, "<strong class=\"off\">off</strong>");
+    /* The forms post to the actions, with every field of SPEC section 4. */
+    FX_ASSERT_BODY(r, "action=\"" TOGGLE "/on\"");
+    FX_ASSERT_BODY(r, "action=\"" TOGGLE "/off\"");
+    for (const char *const *name = (const char *const[]){ "message", "start",
+             "for", "end", NULL }; *name; name++) {
+        FX_ASSERT_BODY(r, fx_fmt(f, "name=\"%s\"", *name));
+    }
+    /* Readable on a phone. */
+    FX_ASSERT_BODY(r, "name=\"viewport\"");
+}
+
+static void test_status_page_without_slash(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE, NULL), 200);
+    FX_ASSERT_BODY(r, "<h1>Maintenance mode</h1>");
+    FX_ASSERT_BODY(r, "action=\"" TOGGLE "/on\"");
+}
+
+static void test_status_page_shows_state(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+    const char *start = fx_iso(f, now - 60), *end = fx_iso(f, now + 3600);
+    const char *changed = fx_iso(f, now - 120);
+
+    put_state(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
+                        "message=Moving <b>racks</b> & \"cables\"\n",
+                        start, end, changed));
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+    FX_ASSERT_BODY(r, "<strong class=\"on\">on</strong>");
+    FX_ASSERT_BODY(r, start);
+    FX_ASSERT_BODY(r, end);
+    FX_ASSERT_BODY(r, changed);
+    FX_ASSERT_BODY(r, "carol");
+    FX_ASSERT_BODY(r, "Moving &lt;b&gt;racks&lt;/b&gt; &amp;");
+    FX_ASSERT_NO_BODY(r, "<b>racks");
+}
+
+/* A window ahead is set but not in force: the page says off. */
+static void test_status_page_scheduled(void **state)
+{
+    fx *f = *state;
+    const char *start = fx_iso(f, time(NULL) + 3600);
+
+    put_state(f, fx_fmt(f, "on\nstart=%s\n", start));
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+    FX_ASSERT_BODY(r, "<strong class=\"off\">off</strong>");
+    FX_ASSERT_BODY(r, start);
+}
+
+static void test_status_json(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    put_state(f, fx_fmt(f, "on\nend=%s\nchanged=%s\nby=carol\n"
+                        "message=Say \"hi\"\n", fx_iso(f, now + 600),
+                        fx_iso(f, now)));
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+    FX_ASSERT_CONTAINS("Content-Type", fx_header(r, "Content-Type"),
+                       "application/json");
+    FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
+    assert_string_equal(fx_json_str(f, r, "state"), "on");
+    assert_string_equal(fx_json_raw(f, r, "in_force"), "true");
+    assert_string_equal(fx_json_raw(f, r, "start"), "null");
+    assert_string_equal(fx_json_str(f, r, "end"), fx_iso(f, now + 600));
+    assert_string_equal(fx_json_str(f, r, "changed"), fx_iso(f, now));
+    assert_string_equal(fx_json_str(f, r, "by"), "carol");
+    assert_string_equal(fx_json_str(f, r, "message"), "Say \"hi\"");
+}
+
+static void test_status_json_off(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+    assert_string_equal(fx_json_str(f, r, "state"), "off");
+    assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
+    for (const char *const *k = (const char *const[]){ "start", "end",
+             "changed", "by", "message", NULL }; *k; k++) {
+        assert_string_equal(fx_json_raw(f, r, *k), "null");
+    }
+}
+
+static void test_status_json_scheduled(void **state)
+{
+    fx *f = *state;
+    time_t start = time(NULL) + 3600;
+
+    put_state(f, fx_fmt(f, "on\nstart=%s\n", fx_iso(f, start)));
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+    assert_string_equal(fx_json_str(f, r, "state"), "on");
+    assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
+    assert_string_equal(fx_json_str(f, r, "start"), fx_iso(f, start));
+}
+
+/* The page reads the provider when asked, not the copy the site uses
+ * (which is up to MaintenanceStateTTL old): no waiting here. */
+static void test_status_reads_state_now(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    for (int i = 0; i < 3; i++) {
+        const char *message = fx_fmt(f, "fresh %d", i);
+        fx_write(f, "state/state", "on\nmessage=%s\n", message);
+        fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+        assert_string_equal(fx_json_str(f, r, "message"), message);
+    }
+}
+
+/* --- authentication ------------------------------------------------------ */
+
+static void test_needs_credentials(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(get_as(f, NULL, TOGGLE "/", NULL), 401);
+    FX_ASSERT_STATUS(post(f, NULL, TOGGLE "/on", "message=x"), 401);
+    assert_string_equal(state_text(f), "off\n");
+}
+
+static void test_wrong_password(void **state)
+{
+    fx *f = *state;
+
+    fx_expect_log(f, "Password Mismatch");
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(post(f, "alice:guess", TOGGLE "/on", "message=x"), 401);
+    assert_string_equal(state_text(f), "off\n");
+}
+
+/* --- GET never changes anything ------------------------------------------ */
+
+/* A GET of action, with the fields and headers a hostile <img src> or a
+ * link could bring, shows a page and leaves the state as it was. */
+static void check_get_is_safe(fx *f, const char *action, const char *before,
+                              const char *button)
+{
+    static const char *const hostile[] = {
+        NULL, "Origin: http://evil.example", "Sec-Fetch-Site: cross-site",
+        "Sec-Fetch-Site: same-origin",
+    };
+    const char *path = fx_fmt(f, TOGGLE "/%s?message=pwned&for=1h", action);
+
+    put_state(f, before);
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(*hostile); i++) {
+        fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, path, hostile[i]), 200);
+        FX_ASSERT_BODY(r, fx_fmt(f, "<form method=\"post\" action=\""
+                                 TOGGLE "/%s\">", action));
+        FX_ASSERT_BODY(r, button);
+        FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
+        FX_ASSERT_HEADER(r, "X-Frame-Options", "DENY");
+        assert_string_equal(state_text(f), before);
+    }
+}
+
+static void test_get_on_is_safe(void **state)
+{
+    fx *f = *state;
+
+    check_get_is_safe(f, "on", "off\nmessage=untouched\n", "Yes, turn on");
+    FX_ASSERT_SERVED(fx_get(f, "/index.html"));
+}
+
+static void test_get_off_is_safe(void **state)
+{
+    fx *f = *state;
+
+    check_get_is_safe(f, "off", "on\nmessage=untouched\n", "Turn off");
+    FX_ASSERT_BLOCKED(fx_get(f, "/index.html"), 503);
+}
+
+/* The confirmation page carries the link's fields into its form,
+ * escaped, so a crafted link cannot inject markup. */
+static void test_get_on_prefills_escaped(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/on?message="
+                                        "%22%3E%3Cscript%3Ex%3C%2Fscript%3E"
+                                        "&for=30m", NULL), 200);
+    FX_ASSERT_BODY(r, "&quot;&gt;&lt;script&gt;");
+    FX_ASSERT_NO_BODY(r, "<script>");
+    FX_ASSERT_BODY(r, "value=\"30m\"");
+    assert_string_equal(state_text(f), "off\n");
+}
+
+/* --- POST changes the state ---------------------------------------------- */
+
+static void test_post_on(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
+                                      "message=Back+soon&for=30m", origin(f),
+                                      "Sec-Fetch-Site: same-origin"), 303);
+    FX_ASSERT_HEADER(r, "Location", status_url(f, TOGGLE));
+    assert_string_equal(state_word(f), "on");
+    assert_string_equal(state_value(f, "by"), "alice");
+    assert_string_equal(state_value(f, "message"), "Back soon");
+    assert_null(state_value(f, "start"));
+    assert_near(iso_time(state_value(f, "changed")), now);
+    assert_near(iso_time(state_value(f, "end")), now + 1800);
+
+    FX_ASSERT_BLOCKED(await_status(f, "/index.html", 503), 503);
+    FX_ASSERT_BODY(fx_get(f, "/index.html"), "Back soon");
+}
+
+static void test_post_off(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "on\nmessage=Down\nby=carol\n");
+    FX_ASSERT_BLOCKED(fx_get(f, "/index.html"), 503);
+    fx_res *r = FX_ASSERT_STATUS(post(f, BOB, TOGGLE "/off", NULL), 303);
+    FX_ASSERT_HEADER(r, "Location", status_url(f, TOGGLE));
+    assert_string_equal(state_word(f), "off");
+    assert_string_equal(state_value(f, "by"), "bob");
+    assert_null(state_value(f, "message"));
+    assert_non_null(state_value(f, "changed"));
+    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+}
+
+/* The fields may come in the query string instead of the body. */
+static void test_post_query_fields(void **state)
+{
+    fx *f = *state;
+    const char *end = fx_iso(f, time(NULL) + 7200);
+
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(post(f, ALICE, fx_fmt(f, TOGGLE "/on?message=From+the"
+                                           "+query&end=%s", end), NULL), 303);
+    assert_string_equal(state_word(f), "on");
+    assert_string_equal(state_value(f, "end"), end);
+    /* Query strings are form-encoded too: '+' is a space. */
+    assert_string_equal(state_value(f, "message"), "From the query");
+}
+
+/* A window ahead: stored, but the site is served until it starts. */
+static void test_post_scheduled(void **state)
+{
+    fx *f = *state;
+    time_t start = time(NULL) + 3600;
+
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", fx_fmt(f, "start=%s&for=2h"
+                          "&message=Tonight", fx_iso(f, start))), 303);
+    assert_string_equal(state_word(f), "on");
+    assert_string_equal(state_value(f, "start"), fx_iso(f, start));
+    assert_string_equal(state_value(f, "end"), fx_iso(f, start + 7200));
+    fx_sleep_ms(FX_SETTLE_MS);
+    fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/index.html"), 200);
+    FX_ASSERT_HEADER(r, "X-Mode", "off");
+    FX_ASSERT_HEADER(r, "X-Start", fx_iso(f, start));
+    FX_ASSERT_HEADER(r, "X-Message", "Tonight");
+}
+
+/* Unix seconds are a time too (SPEC section 3). */
+static void test_post_unix_seconds(void **state)
+{
+    fx *f = *state;
+    time_t end = time(NULL) + 900;
+
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
+                          fx_fmt(f, "end=%lld", (long long)end)), 303);
+    assert_string_equal(state_value(f, "end"), fx_iso(f, end));
+}
+
+static void test_post_json(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
+                                      "message=Via+JSON&for=1h", JSON), 200);
+    FX_ASSERT_CONTAINS("Content-Type", fx_header(r, "Content-Type"),
+                       "application/json");
+    FX_ASSERT_HEADER(r, "Location", NULL);
+    assert_string_equal(fx_json_str(f, r, "state"), "on");
+    assert_string_equal(fx_json_raw(f, r, "in_force"), "true");
+    assert_string_equal(fx_json_str(f, r, "by"), "alice");
+    assert_string_equal(fx_json_str(f, r, "message"), "Via JSON");
+    assert_near(iso_time(fx_json_str(f, r, "end")), now + 3600);
+    assert_near(iso_time(fx_json_str(f, r, "changed")), now);
+    assert_string_equal(state_value(f, "message"), "Via JSON");
+
+    r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/off", NULL, JSON), 200);
+    assert_string_equal(fx_json_str(f, r, "state"), "off");
+    assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
+    assert_string_equal(state_word(f), "off");
+}
+
+/* A message cannot smuggle lines into the state file. */
+static void test_post_message_stays_one_line(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
+                          "message=a%0Aend%3D2000-01-01T00%3A00%3A00Z"
+                          "%0D%0Aoff"), 303);
+    assert_string_equal(state_word(f), "on");
+    assert_null(state_value(f, "end"));
+    FX_ASSERT_CONTAINS("message", state_value(f, "message"), "a end=2000");
+    FX_ASSERT_BLOCKED(await_status(f, "/index.html", 503), 503);
+}
+
+static void test_post_bad_fields(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+    const char *bodies[] = {
+        "start=yesterday",
+        "end=soon",
+        "for=3x",
+        "for=-1h",
+        fx_fmt(f, "end=%s&for=30m", fx_iso(f, now + 3600)),
+        fx_fmt(f, "start=%s&end=%s", fx_iso(f, now + 7200),
+               fx_iso(f, now + 3600)),
+        fx_fmt(f, "start=%s&end=%s", fx_iso(f, now + 3600),
+               fx_iso(f, now + 3600)),
+        fx_fmt(f, "end=%s", fx_iso(f, now - 3600)),
+    };
+
+    put_state(f, "off\nmessage=before\n");
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
+        fx_res *r = post(f, ALICE, TOGGLE "/on", bodies[i]);
+        if (r->status != 400) {
+            fail_msg("POST on with %s: status %ld, expected 400\n%s",
+                     bodies[i], r->status, r->body);
+        }
+        assert_string_equal(state_text(f), "off\nmessage=before\n");
+    }
+    /* The JSON client gets the reason as JSON. */
+    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=3x", JSON),
+                                 400);
+    FX_ASSERT_CONTAINS("error", fx_json_str(f, r, "error"), "3x");
+}
+
+/* A long text of n x's. */
+static const char *long_text(fx *f, size_t n)
+{
+    char *s = malloc(n + 1);
+    const char *copy;
+
+    memset(s, 'x', n);
+    s[n] = '\0';
+    copy = fx_fmt(f, "%s", s);
+    free(s);
+    return copy;
+}
+
+/* POST on with body, then put the state back to what it was before
+ * asserting, so that a state this POST broke cannot spill into the next
+ * tests; the answer must be a client error with nothing changed. */
+static void check_refused_body(fx *f, const char *body)
+{
+    static const char before[] = "off\nmessage=before\n";
+
+    put_state(f, before);
+    fx_res *r = post(f, ALICE, TOGGLE "/on", body);
+    const char *after = state_text(f);
+    put_state(f, before);
+    if (r->status < 400 || r->status > 499) {
+        fail_msg("a POST of %zu bytes: status %ld, expected a 4xx\n"
+                 "--- state file afterwards\n%.300s", strlen(body),
+                 r->status, after);
+    }
+    assert_string_equal(after, before);
+}
+
+/* A body too large to read is refused, not taken as a POST without
+ * fields (which would turn maintenance on with no end). */
+static void test_post_body_too_large(void **state)
+{
+    fx *f = *state;
+
+    check_refused_body(f, fx_fmt(f, "for=30m&message=%s",
+                                 long_text(f, 9000)));
+}
+
+/* A message that would make the state larger than its 4 KiB limit is
+ * refused before anything is written: such a state could not be read. */
+static void test_post_state_too_large(void **state)
+{
+    fx *f = *state;
+
+    check_refused_body(f, fx_fmt(f, "for=30m&message=%s",
+                                 long_text(f, 4500)));
+    FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+}
+
+static void test_other_methods(void **state)
+{
+    static const char *const methods[] = { "PUT", "DELETE", "PATCH" };
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    for (size_t i = 0; i < sizeof(methods) / sizeof(*methods); i++) {
+        fx_req req = { .method = methods[i], .path = TOGGLE "/on",
+                       .userpwd = ALICE };
+        fx_res *r = FX_ASSERT_STATUS(fx_request(f, &req), 405);
+        FX_ASSERT_CONTAINS("Allow", fx_header(r, "Allow"), "POST");
+    }
+    /* The status page itself is not an action. */
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/", "message=x"), 405);
+    assert_string_equal(state_text(f), "off\n");
+}
+
+/* --- refusals ------------------------------------------------------------ */
+
+static void test_cross_site_refused(void **state)
+{
+    fx *f = *state;
+    const char *headers[][2] = {
+        { "Origin: http://evil.example", NULL },
+        { "Origin: null", NULL },
+        { fx_fmt(f, "Origin: http://127.0.0.1:%d", fx_port(f) + 1), NULL },
+        { fx_fmt(f, "Origin: https://127.0.0.1:%d", fx_port(f)), NULL },
+        { fx_fmt(f, "Origin: http://127.0.0.1:%d.evil.example", fx_port(f)),
+          NULL },
+        { "Sec-Fetch-Site: cross-site", NULL },
+        { "Sec-Fetch-Site: same-site", NULL },
+        { origin(f), "Sec-Fetch-Site: cross-site" },
+        /* This site is the one the browser asked for. */
+        { "Host: shop.example", origin(f) },
+    };
+    size_t n = sizeof(headers) / sizeof(*headers);
+
+    put_state(f, "off\n");
+    for (size_t i = 0; i < n; i++) {
+        for (const char *const *action = (const char *const[]){ "/on", "/off",
+                 NULL }; *action; action++) {
+            fx_res *r = post(f, ALICE, fx_fmt(f, TOGGLE "%s", *action),
+                             "message=pwned", headers[i][0], headers[i][1]);
+            if (r->status != 403) {
+                fail_msg("POST %s with %s%s%s: status %ld, expected 403",
+                         *action, headers[i][0], headers[i][1] ? ", " : "",
+                         headers[i][1] ? headers[i][1] : "", r->status);
+            }
+            assert_string_equal(state_text(f), "off\n");
+        }
+    }
+    assert_int_equal(fx_log_count(f, "MM00021"), 2 * n);
+    assert_logged_at(f, "MM00021", "[maintenance:info]");
+}
+
+/* What a browser sends from the page itself, and what curl sends. */
+static void test_same_origin_accepted(void **state)
+{
+    fx *f = *state;
+    const char *headers[][2] = {
+        { NULL, NULL },
+        { origin(f), NULL },
+        { origin(f), "Sec-Fetch-Site: same-origin" },
+        { "Sec-Fetch-Site: same-origin", NULL },
+        { "Sec-Fetch-Site: none", NULL },
+        { "Host: shop.example", "Origin: http://shop.example" },
+    };
+
+    for (size_t i = 0; i < sizeof(headers) / sizeof(*headers); i++) {
+        put_state(f, "off\n");
+        FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "message=ok",
+                              headers[i][0], headers[i][1]), 303);
+        assert_string_equal(state_word(f), "on");
+    }
+}
+
+static void test_anonymous_refused(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(post(f, NULL, "/bare-toggle/on",
+                                      "message=x"), 403);
+    FX_ASSERT_HEADER(r, "Location", NULL);
+    FX_ASSERT_STATUS(post(f, NULL, "/bare-toggle/off", NULL), 403);
+    assert_string_equal(state_text(f), "off\n");
+    assert_int_equal(fx_log_count(f, "MM00022"), 2);
+    assert_logged_at(f, "MM00022", "[maintenance:info]");
+}
+
+static void test_anonymous_allowed(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(post(f, NULL, "/open-toggle/on",
+                                      "message=From+ops"), 303);
+    FX_ASSERT_HEADER(r, "Location", status_url(f, "/open-toggle"));
+    assert_string_equal(state_word(f), "on");
+    assert_string_equal(state_value(f, "message"), "From ops");
+    assert_null(state_value(f, "by"));
+    assert_int_equal(fx_log_count(f, "maintenance turned on by"), 1);
+    /* The directive lets anonymous changes in, not cross-site ones. */
+    FX_ASSERT_STATUS(post(f, NULL, "/open-toggle/off", NULL,
+                          "Origin: http://evil.example"), 403);
+    assert_string_equal(state_word(f), "on");
+}
+
+/* --- the toggle location is never in maintenance ------------------------- */
+
+static void test_toggle_exempt(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "on\nmessage=Down\n");
+    FX_ASSERT_BLOCKED(fx_get(f, "/index.html"), 503);
+    FX_ASSERT_PASSES(get_as(f, ALICE, TOGGLE "/", NULL), "toggle");
+    FX_ASSERT_PASSES(get_as(f, ALICE, TOGGLE "/off", NULL), "toggle");
+    FX_ASSERT_PASSES(get_as(f, NULL, "/open-toggle/", JSON), "toggle");
+    FX_ASSERT_PASSES(get_as(f, NULL, "/forced-toggle/", NULL), "toggle");
+    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/off", NULL), 303);
+    FX_ASSERT_HEADER(r, "X-Bypass", "toggle");
+    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+}
+
+/* --- the log ------------------------------------------------------------- */
+
+static void test_changes_logged(void **state)
+{
+    fx *f = *state;
+
+    put_state(f, "off\n");
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=1h"), 303);
+    const char *end = state_value(f, "end");
+    assert_int_equal(fx_log_count(f, fx_fmt(f, "MM00020: maintenance turned "
+                                            "on by alice from 127.0.0.1 "
+                                            "(was off), until %s", end)), 1);
+    FX_ASSERT_STATUS(post(f, BOB, TOGGLE "/off", NULL), 303);
+    assert_int_equal(fx_log_count(f, "MM00020: maintenance turned off by bob "
+                                  "from 127.0.0.1 (was on)"), 1);
+    assert_logged_at(f, "MM00020", "[maintenance:notice]");
+    /* A refused or bad POST changes nothing, so logs no change. */
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=3x"), 400);
+    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", NULL,
+                          "Sec-Fetch-Site: cross-site"), 403);
+    assert_int_equal(fx_log_count(f, "MM00020"), 2);
+}
+
+/* --- dozens of toggles at once ------------------------------------------- */
+
+#define RACERS 48
+
+typedef struct {
+    const char *url;
+    char body[64];
+    long status;
+    CURLcode rc;
+} race_job;
+
+static size_t discard(char *data, size_t size, size_t n, void *ud)
+{
+    (void)data;
+    (void)ud;
+    return size * n;
+}
+
+/* One POST on its own curl handle: the fixture's requests are not
+ * thread-safe. */
+static void *race(void *arg)
+{
+    race_job *job = arg;
+    CURL *c = curl_easy_init();
+
+    curl_easy_setopt(c, CURLOPT_URL, job->url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, job->body);
+    curl_easy_setopt(c, CURLOPT_USERPWD, ALICE);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    job->rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &job->status);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* The state file is whole: on or off, then key=value lines of known keys,
+ * each ended by a newline; and an "on" is one racer's own message. */
+static void assert_whole_state(fx *f)
+{
+    static const char *const keys[] = { "start=", "end=", "changed=", "by=",
+                                        "message=" };
+    const char *text = state_text(f), *line = strchr(text, '\n');
+
+    if (!line || (strcmp(state_word(f), "on") && strcmp(state_word(f), "off"))
+        || text[strlen(text) - 1] != '\n') {
+        fail_msg("the state file is not whole:\n%s", text);
+    }
+    for (line++; *line; line = strchr(line, '\n') + 1) {
+        size_t k = 0;
+        while (k < sizeof(keys) / sizeof(*keys)
+               && strncmp(line, keys[k], strlen(keys[k]))) {
+            k++;
+        }
+        if (k == sizeof(keys) / sizeof(*keys)) {
+            fail_msg("the state file has a stray line:\n%s", text);
+        }
+    }
+    assert_string_equal(state_value(f, "by"), "alice");
+    if (!strcmp(state_word(f), "on")) {
+        FX_ASSERT_CONTAINS("message", state_value(f, "message"), "racer ");
+    }
+}
+
+/* Nothing but the state itself is left in its directory (a writer's
+ * temporary file would be state.XXXXXX). */
+static void assert_no_leftovers(fx *f)
+{
+    DIR *d = opendir(fx_fmt(f, "%s/state", fx_dir(f)));
+    struct dirent *e;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")
+            && strcmp(e->d_name, "state")) {
+            closedir(d);
+            fail_msg("left in the state directory: %s", e->d_name);
+        }
+    }
+    closedir(d);
+}
+
+static void test_concurrent_toggles(void **state)
+{
+    fx *f = *state;
+    race_job jobs[RACERS];
+    pthread_t threads[RACERS];
+
+    /* More racers than the fixture's 16 workers: httpd may say so. */
+    fx_expect_log(f, "AH00484");
+    put_state(f, "off\n");
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < RACERS; i++) {
+            jobs[i].url = fx_fmt(f, "http://127.0.0.1:%d" TOGGLE "/%s",
+                                 fx_port(f), i % 2 ? "off" : "on");
+            snprintf(jobs[i].body, sizeof(jobs[i].body),
+                     "message=racer+%d+of+round+%d", i, round);
+            if (pthread_create(&threads[i], NULL, race, &jobs[i]) != 0) {
+                fail_msg("pthread_create failed");
+            }
+        }
+        for (int i = 0; i < RACERS; i++) {
+            pthread_join(threads[i], NULL);
+        }
+        for (int i = 0; i < RACERS; i++) {
+            if (jobs[i].rc != CURLE_OK || jobs[i].status != 303) {
+                fail_msg("racer %d: %s, status %ld", i,
+                         curl_easy_strerror(jobs[i].rc), jobs[i].status);
+            }
+        }
+        assert_whole_state(f);
+        assert_no_leftovers(f);
+    }
+    assert_int_equal(fx_log_count(f, "MM00020"), 3 * RACERS);
+    /* And the site follows the last one. */
+    fx_res *r = await_status(f, "/index.html",
+                             strcmp(state_word(f), "on") ? 200 : 503);
+    FX_ASSERT_HEADER(r, "X-Mode", state_word(f));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FX_TEST(test_status_page),
+        FX_TEST(test_status_page_without_slash),
+        FX_TEST(test_status_page_shows_state),
+        FX_TEST(test_status_page_scheduled),
+        FX_TEST(test_status_json),
+        FX_TEST(test_status_json_off),
+        FX_TEST(test_status_json_scheduled),
+        FX_TEST(test_status_reads_state_now),
+        FX_TEST(test_needs_credentials),
+        FX_TEST(test_wrong_password),
+        FX_TEST(test_get_on_is_safe),
+        FX_TEST(test_get_off_is_safe),
+        FX_TEST(test_get_on_prefills_escaped),
+        FX_TEST(test_post_on),
+        FX_TEST(test_post_off),
+        FX_TEST(test_post_query_fields),
+        FX_TEST(test_post_scheduled),
+        FX_TEST(test_post_unix_seconds),
+        FX_TEST(test_post_json),
+        FX_TEST(test_post_message_stays_one_line),
+        FX_TEST(test_post_bad_fields),
+        FX_TEST(test_post_body_too_large),
+        FX_TEST(test_post_state_too_large),
+        FX_TEST(test_other_methods),
+        FX_TEST(test_cross_site_refused),
+        FX_TEST(test_same_origin_accepted),
+        FX_TEST(test_anonymous_refused),
+        FX_TEST(test_anonymous_allowed),
+        FX_TEST(test_toggle_exempt),
+        FX_TEST(test_changes_logged),
+        FX_TEST(test_concurrent_toggles),
+    };
+
+    return cmocka_run_group_tests_name("toggle", tests, setup,
+                                       fx_group_teardown);
+}
