@@ -30,10 +30,11 @@ $(BUILD)/maintenance_build.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(MODULE): $(MOD_SRCS) $(CORE_SRCS) $(HEADERS)
-	$(APXS) -c $(APXS_CFLAGS) -o mod_maintenance.la $(MOD_SRCS) $(CORE_SRCS) >/dev/null
+	$(APXS) -c $(APXS_CFLAGS) -o mod_maintenance.la $(MOD_SRCS) $(CORE_SRCS) \
+	    $(CURL_LIBS) >/dev/null
 
 $(CTL): ctl/maintenancectl.c $(CORE_OBJS) $(HEADERS)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) $(APR_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) $(APR_LIBS) $(CURL_LIBS)
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -41,7 +42,7 @@ $(BUILD)/%.o: %.c $(HEADERS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) -lcmocka $(APR_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) -lcmocka $(APR_LIBS) $(CURL_LIBS)
 
 # A third-party module using the C API, for the integration tests.
 $(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h

@@ -15,7 +15,7 @@ WARNINGS  = -Wall -Wextra -Werror
 # tests all link them.
 CORE_SRCS = src/state.c src/timefmt.c src/iplist.c src/template.c \
             src/accept.c src/provider.c src/provider_file.c \
-            src/provider_memcache.c
+            src/provider_memcache.c src/provider_s3.c
 
 # Sources that need httpd.
 MOD_SRCS  = mod_maintenance.c src/cache.c src/policy.c src/response.c \
@@ -25,6 +25,7 @@ APR_CFLAGS = $(shell $(APR_CONFIG) --cflags --cppflags --includes) \
              $(shell $(APU_CONFIG) --includes)
 APR_LIBS   = $(shell $(APR_CONFIG) --link-ld --libs) \
              $(shell $(APU_CONFIG) --link-ld --libs)
+CURL_LIBS  = $(shell curl-config --libs)
 
 # apxs passes compiler flags through -Wc, one at a time.
 APXS_CFLAGS = $(foreach f,$(WARNINGS) -Iinclude -Isrc -Ibuild,-Wc,$(f))

@@ -18,6 +18,7 @@ extern const maintenance_builtin maintenance_builtins[];
 
 extern const maintenance_provider maintenance_file_provider;
 extern const maintenance_provider maintenance_memcache_provider;
+extern const maintenance_provider maintenance_s3_provider;
 
 /* Split "NAME:ARGS". Returns NULL or an error text. */
 const char *maintenance_spec_split(const char *spec, const char **name,

@@ -21,6 +21,7 @@ if [ "$(id -u)" = 0 ]; then
     user_lines="User www-data
 Group www-data"
     chmod -R a+rX "$demo"
+    chown www-data:www-data "$demo/state"    # the toggle page writes there
 fi
 
 cat > "$demo/httpd.conf" <<CONF
@@ -39,6 +40,10 @@ LoadModule mime_module $modules/mod_mime.so
 LoadModule dir_module $modules/mod_dir.so
 LoadModule include_module $modules/mod_include.so
 LoadModule setenvif_module $modules/mod_setenvif.so
+LoadModule auth_basic_module $modules/mod_auth_basic.so
+LoadModule authn_core_module $modules/mod_authn_core.so
+LoadModule authn_file_module $modules/mod_authn_file.so
+LoadModule authz_user_module $modules/mod_authz_user.so
 LoadModule maintenance_module $top/.libs/mod_maintenance.so
 
 TypesConfig /etc/mime.types
@@ -53,16 +58,32 @@ DirectoryIndex index.html
 MaintenanceState file:$demo/state/state
 # Load balancer health checks always pass.
 SetEnvIf User-Agent ^HealthCheck no-maintenance
+
+<Location "/maintenance-mode">
+    SetHandler maintenance-toggle
+    AuthType Basic
+    AuthName "Maintenance"
+    AuthUserFile "$demo/htpasswd"
+    Require valid-user
+</Location>
 CONF
+
+# A demo user with a password of its own for each demo.
+password=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+htpasswd -cbB "$demo/htpasswd" demo "$password" 2>/dev/null
+chmod 644 "$demo/htpasswd"
 
 cat <<TXT
 mod_maintenance demo: http://127.0.0.1:$port/   (Ctrl-C stops it)
 
-  turn maintenance on:   printf 'on\nmessage=Back in ten minutes\n' > $demo/state/state
+  the toggle page:       http://127.0.0.1:$port/maintenance-mode/
+                         user demo, password $password
+
+  or from a shell:       build/maintenancectl --state file:$demo/state/state on --for 10m --message 'Back soon'
+                         build/maintenancectl --state file:$demo/state/state off
   see it:                curl -i http://127.0.0.1:$port/
   as JSON:               curl -i -H 'Accept: application/json' http://127.0.0.1:$port/
   a health check passes: curl -i -A HealthCheck/1.0 http://127.0.0.1:$port/
-  turn it off:           echo off > $demo/state/state
 
 A change is seen within MaintenanceStateTTL (1 second).
 TXT

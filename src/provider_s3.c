@@ -1,0 +1,365 @@
+/* The s3: provider: the state in an object of S3, or of any S3-compatible
+ * store, read and written through libcurl and signed with AWS Signature V4
+ * by libcurl itself (CURLOPT_AWS_SIGV4).
+ *
+ * Every call has an easy handle of its own, so calls from several threads
+ * never share one, and is bounded by MaintenanceStateTimeout. The payload
+ * of a PUT is sent as UNSIGNED-PAYLOAD (APR has no SHA-256) but its
+ * Content-MD5 is signed, so the store refuses a body changed on the way. */
+#include <apr_base64.h>
+#include <apr_env.h>
+#include <apr_file_io.h>
+#include <apr_lib.h>
+#include <apr_md5.h>
+#include <apr_strings.h>
+#include <apr_uri.h>
+#include <curl/curl.h>
+
+#include "provider.h"
+
+/* SHA-256 of the empty body of a GET. */
+#define EMPTY_SHA256 \
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define ERROR_BODY_MAX 2048
+
+typedef struct {
+    const char *url;
+    const char *sigv4;          /* "aws:amz:REGION:s3" */
+    const char *userpwd;        /* "ACCESS:SECRET": never logged */
+    const char *token_header;   /* "x-amz-security-token: ...", or NULL */
+    long timeout_ms;
+} s3_instance;
+
+typedef struct {
+    char *buf;
+    apr_size_t len;
+    apr_size_t max;             /* what is kept; the rest is counted */
+    apr_size_t total;
+} body;
+
+/* The region of an AWS endpoint: s3.REGION.amazonaws.com,
+ * BUCKET.s3.REGION.amazonaws.com, s3.dualstack.REGION..., s3-REGION... */
+static const char *region_of(const char *host, apr_pool_t *p)
+{
+    const char *aws = strstr(host, ".amazonaws.com");
+    const char *s;
+
+    if (!aws) {
+        return NULL;
+    }
+    for (s = host; s < aws; s = strchr(s, '.') + 1) {
+        const char *next = strchr(s, '.');
+        if (!strncmp(s, "s3-", 3) && next <= aws) {
+            return apr_pstrmemdup(p, s + 3, next - s - 3);
+        }
+        if (!strncmp(s, "s3.", 3) && next < aws) {
+            const char *r = next + 1;
+            if (!strncmp(r, "dualstack.", 10)) {
+                r += 10;
+            }
+            if (r < aws) {
+                return apr_pstrmemdup(p, r, strchr(r, '.') - r);
+            }
+        }
+    }
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    char *end;
+
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    end = s + strlen(s);
+    while (end > s && apr_isspace(end[-1])) {
+        *--end = '\0';
+    }
+    return s;
+}
+
+/* The keys of one profile of an AWS shared-credentials file (INI):
+ * [NAME] or [profile NAME] sections of key = value lines. */
+static void read_profile(char *text, const char *profile, apr_table_t *keys)
+{
+    char *line, *last;
+    int in_profile = 0;
+
+    for (line = apr_strtok(text, "\r\n", &last); line;
+         line = apr_strtok(NULL, "\r\n", &last)) {
+        char *l = trim(line), *eq;
+
+        if (*l == '[' && l[strlen(l) - 1] == ']') {
+            l[strlen(l) - 1] = '\0';
+            l = trim(l + 1);
+            if (!strncmp(l, "profile ", 8)) {
+                l = trim(l + 8);
+            }
+            in_profile = !strcmp(l, profile);
+        }
+        else if (in_profile && *l != '#' && *l != ';'
+                 && (eq = strchr(l, '=')) != NULL) {
+            *eq = '\0';
+            apr_table_set(keys, trim(l), trim(eq + 1));
+        }
+    }
+}
+
+static const char *credentials_from_file(s3_instance *si,
+                                         const maintenance_provider_params *pp,
+                                         apr_pool_t *p)
+{
+    const char *profile = pp->s3_profile ? pp->s3_profile : "default";
+    apr_table_t *keys = apr_table_make(p, 4);
+    const char *id, *secret, *token;
+    char *text;
+    apr_file_t *f;
+    apr_finfo_t finfo;
+
+    if (apr_file_open(&f, pp->s3_credentials, APR_FOPEN_READ,
+                      APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS
+        || apr_file_info_get(&finfo, APR_FINFO_SIZE, f) != APR_SUCCESS
+        || finfo.size > 65536) {
+        return apr_psprintf(p, "cannot read the credentials file %s",
+                            pp->s3_credentials);
+    }
+    text = apr_pcalloc(p, (apr_size_t)finfo.size + 1);
+    apr_file_read_full(f, text, (apr_size_t)finfo.size, NULL);
+    apr_file_close(f);
+    read_profile(text, profile, keys);
+
+    id = apr_table_get(keys, "aws_access_key_id");
+    secret = apr_table_get(keys, "aws_secret_access_key");
+    token = apr_table_get(keys, "aws_session_token");
+    if (!id || !*id || !secret || !*secret) {
+        return apr_psprintf(p, "%s has no aws_access_key_id and "
+                            "aws_secret_access_key in profile [%s]",
+                            pp->s3_credentials, profile);
+    }
+    si->userpwd = apr_pstrcat(p, id, ":", secret, NULL);
+    if (token && *token) {
+        si->token_header = apr_pstrcat(p, "x-amz-security-token: ", token,
+                                       NULL);
+    }
+    return NULL;
+}
+
+static const char *credentials_from_env(s3_instance *si, apr_pool_t *p)
+{
+    char *id = NULL, *secret = NULL, *token = NULL;
+
+    apr_env_get(&id, "AWS_ACCESS_KEY_ID", p);
+    apr_env_get(&secret, "AWS_SECRET_ACCESS_KEY", p);
+    apr_env_get(&token, "AWS_SESSION_TOKEN", p);
+    if (!id || !*id || !secret || !*secret) {
+        return "no credentials: set MaintenanceS3Credentials, or "
+               "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in httpd's "
+               "environment";
+    }
+    si->userpwd = apr_pstrcat(p, id, ":", secret, NULL);
+    if (token && *token) {
+        si->token_header = apr_pstrcat(p, "x-amz-security-token: ", token,
+                                       NULL);
+    }
+    return NULL;
+}
+
+static const char *s3_create(void **instance, const char *args,
+                             const maintenance_provider_params *pp,
+                             apr_pool_t *p)
+{
+    static int curl_ready;
+    s3_instance *si = apr_pcalloc(p, sizeof(*si));
+    const char *region, *err;
+    apr_uri_t uri;
+
+    if (apr_uri_parse(p, args, &uri) != APR_SUCCESS || !uri.scheme
+        || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http"))
+        || !uri.hostname || !uri.path || strlen(uri.path) < 2
+        || uri.query || uri.fragment) {
+        return "not an object URL like https://s3.eu-west-1.amazonaws.com/"
+               "BUCKET/KEY or http://127.0.0.1:9000/BUCKET/KEY";
+    }
+    /* Configuration time comes before any thread: the one safe moment. */
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            return "libcurl cannot be initialised";
+        }
+        curl_ready = 1;
+    }
+    region = pp->s3_region ? pp->s3_region : region_of(uri.hostname, p);
+    si->url = args;
+    si->sigv4 = apr_pstrcat(p, "aws:amz:", region ? region : "us-east-1",
+                            ":s3", NULL);
+    si->timeout_ms = (long)apr_time_as_msec(pp->timeout);
+    err = pp->s3_credentials ? credentials_from_file(si, pp, p)
+                             : credentials_from_env(si, p);
+    if (err) {
+        return err;
+    }
+    *instance = si;
+    return NULL;
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *baton)
+{
+    body *b = baton;
+    size_t len = size * n;
+    size_t keep = len;
+
+    if (b->len + keep > b->max) {
+        keep = b->max - b->len;
+    }
+    memcpy(b->buf + b->len, data, keep);
+    b->len += keep;
+    b->total += len;
+    return len;
+}
+
+/* S3's error code from its XML answer, like SignatureDoesNotMatch. */
+static const char *error_code(const body *b, apr_pool_t *p)
+{
+    char *text = apr_pstrmemdup(p, b->buf, b->len);
+    char *start = strstr(text, "<Code>"), *end;
+
+    if (!start || !(end = strstr(start, "</Code>"))) {
+        return NULL;
+    }
+    start += 6;
+    return apr_pstrmemdup(p, start, end - start);
+}
+
+/* One request; the answer's status and body (kept up to b->max). */
+static apr_status_t request(const s3_instance *si, const char *method,
+                            const char *data, apr_size_t len, long *status,
+                            body *b, char *err, apr_size_t errlen,
+                            apr_pool_t *p)
+{
+    char curl_err[CURL_ERROR_SIZE] = "";
+    struct curl_slist *headers = NULL;
+    CURL *curl = curl_easy_init();
+    CURLcode rc;
+
+    if (!curl) {
+        apr_cpystrn(err, "s3: libcurl could not make a handle", errlen);
+        return APR_ENOMEM;
+    }
+    if (data) {
+        unsigned char md5[APR_MD5_DIGESTSIZE];
+        char *md5_b64 = apr_palloc(p, apr_base64_encode_len(sizeof(md5)));
+
+        apr_md5(md5, data, len);
+        apr_base64_encode(md5_b64, (const char *)md5, sizeof(md5));
+        headers = curl_slist_append(headers, "Content-Type: text/plain");
+        headers = curl_slist_append(headers, apr_pstrcat(p, "Content-MD5: ",
+                                                         md5_b64, NULL));
+        headers = curl_slist_append(headers,
+                                    "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len);
+    }
+    else {
+        headers = curl_slist_append(headers,
+                                    "x-amz-content-sha256: " EMPTY_SHA256);
+    }
+    if (si->token_header) {
+        headers = curl_slist_append(headers, si->token_header);
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, si->url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, si->sigv4);
+    curl_easy_setopt(curl, CURLOPT_USERPWD, si->userpwd);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, si->timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, si->timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+
+    rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(curl);
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+        apr_snprintf(err, errlen, "S3 %s %s: %s", method, si->url,
+                     *curl_err ? curl_err : curl_easy_strerror(rc));
+        return rc == CURLE_OPERATION_TIMEDOUT ? APR_TIMEUP : APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+static void say_status(const s3_instance *si, const char *method, long status,
+                       const body *b, char *err, apr_size_t errlen,
+                       apr_pool_t *p)
+{
+    const char *code = error_code(b, p);
+
+    apr_snprintf(err, errlen, "S3 %s %s: HTTP %ld%s%s", method, si->url,
+                 status, code ? " " : "", code ? code : "");
+}
+
+static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
+                           apr_pool_t *p, char *err, apr_size_t errlen)
+{
+    s3_instance *si = instance;
+    body b = { 0 };
+    long status = 0;
+    apr_status_t rv;
+
+    b.buf = buf;
+    b.max = MAINTENANCE_STATE_MAX + 1;
+    if ((rv = request(si, "GET", NULL, 0, &status, &b, err, errlen, p))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    if (status == 200) {
+        if (b.total > MAINTENANCE_STATE_MAX) {
+            apr_snprintf(err, errlen, "S3 object %s is larger than %d bytes",
+                         si->url, MAINTENANCE_STATE_MAX);
+            return APR_ENOSPC;
+        }
+        *len = b.len;
+        return APR_SUCCESS;
+    }
+    /* A missing object is off; a missing bucket is a mistake. */
+    if (status == 404) {
+        const char *code = error_code(&b, p);
+        if (!code || !strcmp(code, "NoSuchKey")) {
+            return APR_NOTFOUND;
+        }
+    }
+    say_status(si, "GET", status, &b, err, errlen, p);
+    return APR_EGENERAL;
+}
+
+static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
+                           apr_pool_t *p, char *err, apr_size_t errlen)
+{
+    s3_instance *si = instance;
+    body b = { 0 };
+    long status = 0;
+    apr_status_t rv;
+
+    b.buf = apr_palloc(p, ERROR_BODY_MAX);
+    b.max = ERROR_BODY_MAX;
+    if ((rv = request(si, "PUT", text, len, &status, &b, err, errlen, p))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    if (status / 100 != 2) {
+        say_status(si, "PUT", status, &b, err, errlen, p);
+        return APR_EGENERAL;
+    }
+    return APR_SUCCESS;
+}
+
+const maintenance_provider maintenance_s3_provider = {
+    s3_create,
+    NULL,
+    NULL,
+    s3_get,
+    s3_set
+};
