@@ -143,6 +143,12 @@ static const char *parse_on_off(cmd_parms *cmd, const char *arg, int *out)
     return NULL;
 }
 
+/* On|Off into the int of the per-directory record at cmd->info. */
+static const char *set_dir_on_off(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    return parse_on_off(cmd, arg, (int *)((char *)dcv + (apr_size_t)cmd->info));
+}
+
 static const char *set_state(cmd_parms *cmd, void *dummy, const char *arg)
 {
     maintenance_server_conf *sc = server_conf(cmd);
@@ -260,32 +266,6 @@ static const char *set_template(cmd_parms *cmd, void *dummy, const char *arg)
     }
     server_conf(cmd)->tmpl = t;
     return NULL;
-}
-
-static const char *set_force(cmd_parms *cmd, void *dcv, const char *arg)
-{
-    return parse_on_off(cmd, arg, &((maintenance_dir_conf *)dcv)->force);
-}
-
-static const char *set_ignore_authenticated(cmd_parms *cmd, void *dcv,
-                                            const char *arg)
-{
-    return parse_on_off(cmd, arg,
-                        &((maintenance_dir_conf *)dcv)->ignore_authenticated);
-}
-
-static const char *set_ignore_anonymous(cmd_parms *cmd, void *dcv,
-                                        const char *arg)
-{
-    return parse_on_off(cmd, arg,
-                        &((maintenance_dir_conf *)dcv)->ignore_anonymous);
-}
-
-static const char *set_toggle_anonymous(cmd_parms *cmd, void *dcv,
-                                        const char *arg)
-{
-    return parse_on_off(cmd, arg,
-                        &((maintenance_dir_conf *)dcv)->toggle_anonymous);
 }
 
 static apr_array_header_t *list(apr_array_header_t **l, apr_pool_t *p)
@@ -423,7 +403,8 @@ static const command_rec maintenance_cmds[] = {
         RSRC_CONF, "an AWS shared credentials file and profile"),
     AP_INIT_TAKE1("MaintenanceTemplate", set_template, NULL, RSRC_CONF,
         "the file whose text is the body of maintenance answers"),
-    AP_INIT_TAKE1("MaintenanceForce", set_force, NULL, DIR_CONTEXT,
+    AP_INIT_TAKE1("MaintenanceForce", set_dir_on_off,
+        (void *)APR_OFFSETOF(maintenance_dir_conf, force), DIR_CONTEXT,
         "On or Off: answer as in maintenance, or never, whatever the state"),
     AP_INIT_ITERATE("MaintenanceIgnoreIP", add_ignore_ip, NULL, DIR_CONTEXT,
         "client addresses or CIDR ranges let through"),
@@ -431,9 +412,11 @@ static const command_rec maintenance_cmds[] = {
         "regular expressions: URL-paths let through"),
     AP_INIT_ITERATE("MaintenanceIgnoreUser", add_ignore_user, NULL,
         DIR_CONTEXT, "authenticated users let through"),
-    AP_INIT_TAKE1("MaintenanceIgnoreAuthenticated", set_ignore_authenticated,
-        NULL, DIR_CONTEXT, "On or Off: let every authenticated user through"),
-    AP_INIT_TAKE1("MaintenanceIgnoreAnonymous", set_ignore_anonymous, NULL,
+    AP_INIT_TAKE1("MaintenanceIgnoreAuthenticated", set_dir_on_off,
+        (void *)APR_OFFSETOF(maintenance_dir_conf, ignore_authenticated),
+        DIR_CONTEXT, "On or Off: let every authenticated user through"),
+    AP_INIT_TAKE1("MaintenanceIgnoreAnonymous", set_dir_on_off,
+        (void *)APR_OFFSETOF(maintenance_dir_conf, ignore_anonymous),
         DIR_CONTEXT, "On or Off: let requests without a user through"),
     AP_INIT_TAKE1("MaintenanceIgnoreExpr", add_ignore_expr, NULL, DIR_CONTEXT,
         "an expression (as in <If>): requests for which it is true pass"),
@@ -443,7 +426,8 @@ static const command_rec maintenance_cmds[] = {
         "seconds for Retry-After (default 3600), or Off"),
     AP_INIT_TAKE12("MaintenanceRedirect", set_redirect, NULL, DIR_CONTEXT,
         "a URL to redirect to instead, and the status (default 302)"),
-    AP_INIT_TAKE1("MaintenanceToggleAnonymous", set_toggle_anonymous, NULL,
+    AP_INIT_TAKE1("MaintenanceToggleAnonymous", set_dir_on_off,
+        (void *)APR_OFFSETOF(maintenance_dir_conf, toggle_anonymous),
         ACCESS_CONF, "On or Off: let the toggle handler take unauthenticated "
         "changes"),
     { NULL }
@@ -459,14 +443,12 @@ static void set_env(request_rec *r, const maintenance_state *st, int on)
         return;
     }
     if (st->start) {
-        char *buf = apr_palloc(r->pool, MAINTENANCE_TIME_LEN);
-        maintenance_time_format(buf, st->start);
-        apr_table_setn(r->subprocess_env, "MAINTENANCE_START", buf);
+        apr_table_setn(r->subprocess_env, "MAINTENANCE_START",
+                       maintenance_time_pformat(r->pool, st->start));
     }
     if (st->end) {
-        char *buf = apr_palloc(r->pool, MAINTENANCE_TIME_LEN);
-        maintenance_time_format(buf, st->end);
-        apr_table_setn(r->subprocess_env, "MAINTENANCE_END", buf);
+        apr_table_setn(r->subprocess_env, "MAINTENANCE_END",
+                       maintenance_time_pformat(r->pool, st->end));
     }
     if (st->message) {
         apr_table_setn(r->subprocess_env, "MAINTENANCE_MESSAGE", st->message);

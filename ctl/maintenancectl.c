@@ -134,18 +134,6 @@ static void print_field(const char *key, const char *value)
     }
 }
 
-static const char *fmt_time(apr_time_t t, apr_pool_t *p)
-{
-    char *buf;
-
-    if (!t) {
-        return NULL;
-    }
-    buf = apr_palloc(p, MAINTENANCE_TIME_LEN);
-    maintenance_time_format(buf, t);
-    return buf;
-}
-
 static int cmd_status(store *st)
 {
     maintenance_state state;
@@ -164,9 +152,9 @@ static int cmd_status(store *st)
     printf("%s%s\n", maintenance_state_in_force(&state, now) ? "on" : "off",
            note);
     print_field("state", state.on ? "on" : "off");
-    print_field("start", fmt_time(state.start, st->pool));
-    print_field("end", fmt_time(state.end, st->pool));
-    print_field("changed", fmt_time(state.changed, st->pool));
+    print_field("start", maintenance_time_pformat(st->pool, state.start));
+    print_field("end", maintenance_time_pformat(st->pool, state.end));
+    print_field("changed", maintenance_time_pformat(st->pool, state.changed));
     print_field("by", state.by);
     print_field("message", state.message);
     return 0;

@@ -95,18 +95,6 @@ static apr_int64_t retry_after(const maintenance_dir_conf *dc,
            ? MAINTENANCE_DEFAULT_RETRY_AFTER : dc->retry_after;
 }
 
-static const char *iso_time(apr_time_t t, apr_pool_t *p)
-{
-    char *buf;
-
-    if (!t) {
-        return NULL;
-    }
-    buf = apr_palloc(p, MAINTENANCE_TIME_LEN);
-    maintenance_time_format(buf, t);
-    return buf;
-}
-
 static const char *json_body(request_rec *r, int status, const char *message,
                              apr_int64_t retry, const char *end)
 {
@@ -137,7 +125,7 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
     apr_int64_t retry = retry_after(dc, st, r->request_time);
     const char *message = st->message ? st->message
                                       : MAINTENANCE_DEFAULT_MESSAGE;
-    const char *end = iso_time(st->end, r->pool);
+    const char *end = maintenance_time_pformat(r->pool, st->end);
     answer *a;
 
     if (dc->redirect) {
@@ -166,7 +154,7 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
         v.message = message;
         v.retry_after = retry < 0 ? NULL
                         : apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry);
-        v.start = iso_time(st->start, r->pool);
+        v.start = maintenance_time_pformat(r->pool, st->start);
         v.end = end;
         a->type = "text/html; charset=utf-8";
         a->body = maintenance_template_render(sc->tmpl ? sc->tmpl

@@ -120,6 +120,18 @@ void maintenance_time_format(char *buf, apr_time_t t)
                  tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+const char *maintenance_time_pformat(apr_pool_t *p, apr_time_t t)
+{
+    char *buf;
+
+    if (!t) {
+        return NULL;
+    }
+    buf = apr_palloc(p, MAINTENANCE_TIME_LEN);
+    maintenance_time_format(buf, t);
+    return buf;
+}
+
 const char *maintenance_duration_parse(const char *s, apr_interval_time_t *d)
 {
     apr_int64_t total = 0;

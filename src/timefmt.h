@@ -2,6 +2,7 @@
 #ifndef MAINTENANCE_TIMEFMT_H
 #define MAINTENANCE_TIMEFMT_H
 
+#include <apr_pools.h>
 #include <apr_time.h>
 
 /* "2026-11-22T10:00:00Z" plus the terminating NUL. */
@@ -13,6 +14,9 @@ const char *maintenance_time_parse(const char *s, apr_time_t *t);
 
 /* t as ISO 8601 UTC, to the second. */
 void maintenance_time_format(char *buf, apr_time_t t);
+
+/* The same from p; NULL when t is 0 (unset). */
+const char *maintenance_time_pformat(apr_pool_t *p, apr_time_t t);
 
 /* A duration: plain seconds ("90") or units s, m, h, d, possibly combined
  * ("30m", "2h", "1h30m"). Must be more than zero. */

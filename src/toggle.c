@@ -142,18 +142,6 @@ static int same_origin(request_rec *r)
     return 1;
 }
 
-static const char *time_or_null(apr_time_t t, apr_pool_t *p)
-{
-    char *buf;
-
-    if (!t) {
-        return NULL;
-    }
-    buf = apr_palloc(p, MAINTENANCE_TIME_LEN);
-    maintenance_time_format(buf, t);
-    return buf;
-}
-
 static const char *json_string(apr_pool_t *p, const char *s)
 {
     return s ? apr_pstrcat(p, "\"", maintenance_escape_json(p, s), "\"", NULL)
@@ -175,9 +163,9 @@ static int send_json(request_rec *r, int status, const maintenance_state *st,
                "\"changed\":%s,\"by\":%s,\"message\":%s}\n",
                st->on ? "on" : "off",
                maintenance_state_in_force(st, apr_time_now()) ? "true" : "false",
-               json_string(p, time_or_null(st->start, p)),
-               json_string(p, time_or_null(st->end, p)),
-               json_string(p, time_or_null(st->changed, p)),
+               json_string(p, maintenance_time_pformat(p, st->start)),
+               json_string(p, maintenance_time_pformat(p, st->end)),
+               json_string(p, maintenance_time_pformat(p, st->changed)),
                json_string(p, st->by), json_string(p, st->message));
     return OK;
 }
@@ -233,9 +221,9 @@ static void state_table(request_rec *r, const maintenance_state *st)
                st->on && !in_force ? " (a window is set: see its times)" : "");
     ap_rputs("<table>\n", r);
     row(r, "State", st->on ? "on" : "off");
-    row(r, "Start", time_or_null(st->start, r->pool));
-    row(r, "End", time_or_null(st->end, r->pool));
-    row(r, "Changed", time_or_null(st->changed, r->pool));
+    row(r, "Start", maintenance_time_pformat(r->pool, st->start));
+    row(r, "End", maintenance_time_pformat(r->pool, st->end));
+    row(r, "Changed", maintenance_time_pformat(r->pool, st->changed));
     row(r, "By", st->by);
     row(r, "Message", st->message);
     ap_rputs("</table>\n", r);
@@ -367,7 +355,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
                   r->useragent_ip,
                   old.on < 0 ? "unreadable" : old.on ? "on" : "off",
                   st.end ? ", until " : "",
-                  st.end ? time_or_null(st.end, r->pool) : "");
+                  st.end ? maintenance_time_pformat(r->pool, st.end) : "");
     if (t->json) {
         return send_json(r, HTTP_OK, &st, NULL);
     }
