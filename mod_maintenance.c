@@ -436,9 +436,17 @@ static const command_rec maintenance_cmds[] = {
 /* ---------------------------------------------------------------------- */
 /* The request */
 
-static void set_env(request_rec *r, const maintenance_state *st, int on)
+static void set_env(request_rec *r, const maintenance_state *st, int on,
+                    int initial)
 {
-    apr_table_setn(r->subprocess_env, "MAINTENANCE_MODE", on ? "on" : "off");
+    /* An initial request's environment cannot hold it yet: appending is
+     * cheaper than looking for it, and this runs on every request. */
+    if (initial) {
+        apr_table_addn(r->subprocess_env, "MAINTENANCE_MODE", on ? "on" : "off");
+    }
+    else {
+        apr_table_setn(r->subprocess_env, "MAINTENANCE_MODE", on ? "on" : "off");
+    }
     if (!maintenance_state_pending(st, r->request_time)) {
         return;
     }
@@ -472,28 +480,32 @@ static int maintenance_fixups(request_rec *r)
         ap_get_module_config(r->server->module_config, &maintenance_module);
     maintenance_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &maintenance_module);
-    static const maintenance_state none = { 0 };
+    int initial = !r->main && !r->prev;     /* ap_is_initial_req() */
     maintenance_state st;
     const char *through;
     int on;
 
-    if (!maintenance_slot_read(sc->slot, &st, r->request_time, 0, r->pool)) {
-        st = none;
-        on = sc->fail_closed == 1;
+    /* A state never read is all zeros: off, no window. */
+    on = maintenance_decision_read(sc->decision, &st)
+         ? maintenance_state_in_force(&st, r->request_time)
+         : sc->fail_closed == 1;
+    st.changed = 0;
+    st.by = st.message = NULL;
+    /* Only a window running or to come needs the rest. */
+    if (maintenance_state_pending(&st, r->request_time)) {
+        maintenance_slot_read(sc->slot, &st, r->pool);
     }
-    else {
-        on = maintenance_state_in_force(&st, r->request_time);
-    }
-    set_env(r, &st, dc->force == MAINTENANCE_UNSET ? on : dc->force);
+    set_env(r, &st, dc->force == MAINTENANCE_UNSET ? on : dc->force, initial);
 
     /* Subrequests and internal redirects (an ErrorDocument among them)
      * were decided with their initial request. */
-    if (!ap_is_initial_req(r)) {
+    if (!initial) {
         return DECLINED;
     }
     if (dc->force != MAINTENANCE_UNSET) {
         if (!on) {
-            st = none;      /* forced on: the state's times do not apply */
+            /* Forced on: the state's times do not apply. */
+            memset(&st, 0, sizeof(st));
         }
         on = dc->force;
     }
@@ -518,8 +530,8 @@ static apr_status_t maintenance_get_state(server_rec *s, apr_pool_t *p,
         ap_get_module_config(s->module_config, &maintenance_module);
 
     *state = apr_pcalloc(p, sizeof(**state));
-    return maintenance_slot_read(sc->slot, *state, apr_time_now(), 1, p)
-           ? APR_SUCCESS : APR_EINIT;
+    return maintenance_slot_read(sc->slot, *state, p) ? APR_SUCCESS
+                                                       : APR_EINIT;
 }
 
 static apr_status_t maintenance_set_state(server_rec *s,

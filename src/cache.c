@@ -2,8 +2,9 @@
  *
  * Requests never wait on a provider: each child reads every state once in
  * child_init, then a thread of its own reads them again every
- * MaintenanceStateTTL and publishes what it read under a mutex that a
- * request holds only to copy a few fields. */
+ * MaintenanceStateTTL and publishes what it read: the decision's few
+ * fields as a seqlock a request reads without a lock (cache.h), the rest
+ * under a mutex. */
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
@@ -28,20 +29,22 @@ struct maintenance_slot {
     server_rec *s;                      /* the first server using it */
 
     /* Per process. The refresher alone touches next_read, failing and
-     * last_error; lock guards the rest. */
+     * last_error. Writers change the rest under lock: d for requests (see
+     * cache.h), the other fields for whoever reads them under the lock. */
     apr_thread_mutex_t *lock;
     apr_time_t next_read;
     int failing;
     char last_error[ERR_LEN];
-    int known;
-    int on;
-    apr_time_t start, end, changed;
+    maintenance_decision d;
+    apr_time_t changed;
     char by[MAINTENANCE_STATE_MAX + 1];
     char message[MAINTENANCE_STATE_MAX + 1];
 };
 
 /* maintenance_slot *, rebuilt with each configuration in pconf. */
 static apr_array_header_t *slots;
+
+#define STORE(field, value) __atomic_store_n(&(field), (value), __ATOMIC_RELAXED)
 
 typedef struct {
     apr_thread_mutex_t *lock;
@@ -140,6 +143,7 @@ const char *maintenance_cache_configure(apr_pool_t *pconf, server_rec *s)
         else if (ttl < sc->slot->ttl) {
             sc->slot->ttl = ttl;
         }
+        sc->decision = &sc->slot->d;
     }
     return NULL;
 }
@@ -170,14 +174,17 @@ apr_status_t maintenance_cache_prepare(apr_pool_t *ptemp, server_rec *s)
 static void publish(maintenance_slot *slot, const maintenance_state *st)
 {
     apr_thread_mutex_lock(slot->lock);
-    slot->known = 1;
-    slot->on = st->on;
-    slot->start = st->start;
-    slot->end = st->end;
+    STORE(slot->d.seq, slot->d.seq + 1);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    STORE(slot->d.known, 1);
+    STORE(slot->d.on, st->on);
+    STORE(slot->d.start, st->start);
+    STORE(slot->d.end, st->end);
     slot->changed = st->changed;
     apr_cpystrn(slot->by, st->by ? st->by : "", sizeof(slot->by));
     apr_cpystrn(slot->message, st->message ? st->message : "",
                 sizeof(slot->message));
+    __atomic_store_n(&slot->d.seq, slot->d.seq + 1, __ATOMIC_RELEASE);
     apr_thread_mutex_unlock(slot->lock);
 }
 
@@ -192,7 +199,7 @@ static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
     apr_cpystrn(slot->last_error, problem, sizeof(slot->last_error));
     ap_log_error(APLOG_MARK, APLOG_ERR, rv, slot->s, MMLOG(00002)
                  "cannot read the state from %s: %s; %s", slot->spec,
-                 problem, slot->known ? "the last state read stays in force"
+                 problem, slot->d.known ? "the last state read stays in force"
                  : "none was read yet, so MaintenanceFailMode applies");
 }
 
@@ -200,7 +207,8 @@ static void refresh(maintenance_slot *slot, apr_pool_t *p)
 {
     maintenance_state st;
     const char *problem = NULL;
-    int was_on = slot->on, was_known = slot->known;
+    int was_on = MAINTENANCE_LOAD(slot->d.on);
+    int was_known = MAINTENANCE_LOAD(slot->d.known);
     apr_status_t rv;
 
     rv = maintenance_provider_read(slot->provider, slot->instance, &st, p,
@@ -306,25 +314,22 @@ void maintenance_cache_child_init(apr_pool_t *pchild, server_rec *s)
 }
 
 int maintenance_slot_read(maintenance_slot *slot, maintenance_state *st,
-                          apr_time_t now, int full, apr_pool_t *p)
+                          apr_pool_t *p)
 {
     int known;
 
+    memset(st, 0, sizeof(*st));
     if (!slot->lock) {          /* not in a child process */
-        memset(st, 0, sizeof(*st));
         return 0;
     }
     apr_thread_mutex_lock(slot->lock);
-    known = slot->known;
-    st->on = slot->on;
-    st->start = slot->start;
-    st->end = slot->end;
+    known = slot->d.known;
+    st->on = slot->d.on;
+    st->start = slot->d.start;
+    st->end = slot->d.end;
     st->changed = slot->changed;
-    st->by = st->message = NULL;
-    if (full || maintenance_state_pending(st, now)) {
-        st->by = *slot->by ? apr_pstrdup(p, slot->by) : NULL;
-        st->message = *slot->message ? apr_pstrdup(p, slot->message) : NULL;
-    }
+    st->by = *slot->by ? apr_pstrdup(p, slot->by) : NULL;
+    st->message = *slot->message ? apr_pstrdup(p, slot->message) : NULL;
     apr_thread_mutex_unlock(slot->lock);
     return known;
 }

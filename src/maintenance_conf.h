@@ -18,6 +18,7 @@
 #define MAINTENANCE_RETRY_OFF  (-2)   /* MaintenanceRetryAfter Off */
 
 typedef struct maintenance_slot maintenance_slot;
+typedef struct maintenance_decision maintenance_decision;
 
 /* Per server: where the state is and how it is read. */
 typedef struct {
@@ -31,6 +32,7 @@ typedef struct {
     const char *s3_profile;
     const maintenance_template *tmpl;  /* MaintenanceTemplate, NULL: unset */
     maintenance_slot *slot;            /* set at check_config */
+    const maintenance_decision *decision;  /* the slot's, for requests */
 } maintenance_server_conf;
 
 /* Per directory: whom it applies to and how it answers. The lists are

@@ -147,14 +147,3 @@ char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p)
                        text_line("by", st->by, p),
                        text_line("message", st->message, p), NULL);
 }
-
-int maintenance_state_in_force(const maintenance_state *st, apr_time_t now)
-{
-    return st->on && (!st->start || now >= st->start)
-                  && (!st->end || now < st->end);
-}
-
-int maintenance_state_pending(const maintenance_state *st, apr_time_t now)
-{
-    return st->on && (!st->end || now < st->end);
-}

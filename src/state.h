@@ -14,11 +14,20 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
 char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p);
 
 /* Whether st puts the site in maintenance at now: on, and within
- * [start, end) where they are set. */
-int maintenance_state_in_force(const maintenance_state *st, apr_time_t now);
+ * [start, end) where they are set. Inline: every request asks. */
+static APR_INLINE int maintenance_state_in_force(const maintenance_state *st,
+                                                 apr_time_t now)
+{
+    return st->on && (!st->start || now >= st->start)
+                  && (!st->end || now < st->end);
+}
 
 /* Whether st has a window that is running or still to come at now (its
  * times and message are then worth telling the site). */
-int maintenance_state_pending(const maintenance_state *st, apr_time_t now);
+static APR_INLINE int maintenance_state_pending(const maintenance_state *st,
+                                                apr_time_t now)
+{
+    return st->on && (!st->end || now < st->end);
+}
 
 #endif

@@ -365,7 +365,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
     return HTTP_SEE_OTHER;
 }
 
-static int toggle_handler(request_rec *r)
+static int __attribute__((noinline)) toggle(request_rec *r)
 {
     const maintenance_server_conf *sc;
     toggle_req t = { 0 };
@@ -373,9 +373,6 @@ static int toggle_handler(request_rec *r)
     const char *err;
     int rc;
 
-    if (!r->handler || strcmp(r->handler, MAINTENANCE_TOGGLE_HANDLER)) {
-        return DECLINED;
-    }
     ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, -1);
     if (r->method_number != M_GET && r->method_number != M_POST) {
         return HTTP_METHOD_NOT_ALLOWED;
@@ -408,6 +405,17 @@ static int toggle_handler(request_rec *r)
                       "The state could not be read: ", err, NULL));
     }
     return t.json ? send_json(r, HTTP_OK, &st, NULL) : send_page(&t, &st);
+}
+
+/* Every request of every site passes here: decline before toggle() sets
+ * up its frame. */
+static int toggle_handler(request_rec *r)
+{
+    if (!r->handler || r->handler[0] != MAINTENANCE_TOGGLE_HANDLER[0]
+        || strcmp(r->handler, MAINTENANCE_TOGGLE_HANDLER)) {
+        return DECLINED;
+    }
+    return toggle(r);
 }
 
 void maintenance_toggle_register_hooks(void)

@@ -18,6 +18,9 @@ curl:/usr/bin/curl
 chromium:/usr/bin/chromium
 nodejs:/usr/bin/node
 npm:/usr/bin/npm
+wrk:/usr/bin/wrk
+valgrind:/usr/bin/valgrind
+strace:/usr/bin/strace
 "
 
 missing=""
