@@ -20,6 +20,11 @@ APLOG_USE_MODULE(maintenance);
 
 #define ERR_LEN 256
 
+/* maintenance_slot.failing */
+#define FAILING_NOT        0
+#define FAILING_OUTAGE     1
+#define FAILING_BAD_STATE  2
+
 struct maintenance_slot {
     const char *spec;                   /* MaintenanceState */
     const maintenance_provider *provider;
@@ -189,15 +194,30 @@ static void publish(maintenance_slot *slot, const maintenance_state *st)
 }
 
 /* A read failed: say so once per distinct problem, not once per TTL. */
+/* A read failed. An outage is logged once, whatever its errors say as it
+ * goes on; a bad state once per content: an admin fixing a typo sees
+ * whether the next try is right. */
 static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
                            const char *problem)
 {
-    if (slot->failing && !strcmp(slot->last_error, problem)) {
+    int failing = rv == MAINTENANCE_EBADSTATE || rv == APR_ENOSPC
+                  ? FAILING_BAD_STATE : FAILING_OUTAGE;
+    int same = slot->failing == failing
+               && !strcmp(slot->last_error, problem);
+    int again = slot->failing == FAILING_OUTAGE && failing == FAILING_OUTAGE;
+
+    if (same) {
         return;
     }
-    slot->failing = 1;
     apr_cpystrn(slot->last_error, problem, sizeof(slot->last_error));
-    ap_log_error(APLOG_MARK, APLOG_ERR, rv, slot->s, MMLOG(00002)
+    slot->failing = failing;
+    if (again) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, slot->s, MMLOG(00008)
+                     "still cannot read the state from %s: %s", slot->spec,
+                     problem);
+        return;
+    }
+    ap_log_error(APLOG_MARK, APLOG_ERR, 0, slot->s, MMLOG(00002)
                  "cannot read the state from %s: %s; %s", slot->spec,
                  problem, slot->d.known ? "the last state read stays in force"
                  : "none was read yet, so MaintenanceFailMode applies");
@@ -220,7 +240,7 @@ static void refresh(maintenance_slot *slot, apr_pool_t *p)
     }
     publish(slot, &st);
     if (slot->failing) {
-        slot->failing = 0;
+        slot->failing = FAILING_NOT;
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, slot->s, MMLOG(00003)
                      "the state from %s is readable again", slot->spec);
     }

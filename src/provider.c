@@ -57,7 +57,7 @@ apr_status_t maintenance_provider_read(const maintenance_provider *pv,
         return rv;
     }
     if ((*err = maintenance_state_parse(st, buf, len, p)) != NULL) {
-        return APR_EGENERAL;
+        return MAINTENANCE_EBADSTATE;
     }
     return APR_SUCCESS;
 }

@@ -27,8 +27,14 @@ const char *maintenance_spec_split(const char *spec, const char **name,
 /* The built-in provider called name, or NULL. */
 const maintenance_provider *maintenance_builtin_find(const char *name);
 
+/* What maintenance_provider_read returns for a stored text that is not a
+ * state: the store works, its content does not. */
+#define MAINTENANCE_EBADSTATE (APR_OS_START_USERERR + 1)
+
 /* Read the state through a provider into st (strings from p): nothing
- * stored is off. On failure *err says why, without secrets. */
+ * stored is off. On failure *err says why, without secrets; the status is
+ * MAINTENANCE_EBADSTATE or APR_ENOSPC for a bad state, else the
+ * provider's (an outage). */
 apr_status_t maintenance_provider_read(const maintenance_provider *pv,
                                        void *instance, maintenance_state *st,
                                        apr_pool_t *p, const char **err);

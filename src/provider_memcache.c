@@ -323,8 +323,11 @@ static void say(mc_instance *mi, apr_status_t rv, char *err, apr_size_t errlen)
     char buf[120];
 
     apr_snprintf(err, errlen, "memcached %s:%u, key %s: %s", sa->host,
-                 (unsigned)sa->port, mi->key, rv == APR_ENOSPC
-                 ? "the value is larger than 4096 bytes"
+                 (unsigned)sa->port, mi->key,
+                 rv == APR_ENOSPC ? "the value is larger than 4096 bytes"
+                 /* apr_memcache's word for a broken or garbled answer */
+                 : rv == APR_EGENERAL ? "the connection broke, or the "
+                                        "answer was not memcached's"
                  : apr_strerror(rv, buf, sizeof(buf)));
 }
 

@@ -1,0 +1,529 @@
+/* A real memcached for the integration tests: see memcached.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* memmem, GNU strerror_r */
+#endif
+#include "memcached.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MEMCACHED        "/usr/bin/memcached"
+#define RUN_USER         "nobody"
+#define START_TIMEOUT_MS 10000
+#define IO_TIMEOUT_S     2
+
+struct mcd {
+    int port;
+    pid_t pid;             /* 0: not running */
+    char log[64];          /* memcached's stdout and stderr */
+    mcd *next;
+};
+
+static mcd *live;          /* every memcached not yet freed */
+
+/* Why the last protocol call of this thread failed. */
+static __thread char why[512];
+
+/* --- small utilities ----------------------------------------------------- */
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static const char *failed(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static const char *failed(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    return why;
+}
+
+static const char *errno_text(int err)
+{
+    static __thread char buf[128];
+
+    return strerror_r(err, buf, sizeof(buf));
+}
+
+static struct sockaddr_in loopback(int port)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return sa;
+}
+
+int mcd_unused_port(void)
+{
+    struct sockaddr_in sa = loopback(0);
+    socklen_t len = sizeof(sa);
+    int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    if (s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0
+        && getsockname(s, (struct sockaddr *)&sa, &len) == 0) {
+        port = ntohs(sa.sin_port);
+    }
+    if (s >= 0) {
+        close(s);
+    }
+    if (port < 0) {
+        fail_msg("cannot find a free port: %s", strerror(errno));
+    }
+    return port;
+}
+
+/* A connected socket whose reads and writes give up after IO_TIMEOUT_S,
+ * or -1. A stopped memcached still completes the handshake (the kernel
+ * does), so the timeouts are what bound a call. */
+static int dial(int port)
+{
+    struct sockaddr_in sa = loopback(port);
+    struct timeval tv = { IO_TIMEOUT_S, 0 };
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    if (s < 0) {
+        return -1;
+    }
+    if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0
+        || setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0
+        || connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int err = errno;
+        close(s);
+        errno = err;
+        return -1;
+    }
+    return s;
+}
+
+/* --- the server ---------------------------------------------------------- */
+
+static void exec_memcached(const mcd *m, const char *port, pid_t parent,
+                           const struct passwd *pw)
+{
+    int out = open(m->log, O_WRONLY | O_APPEND);
+    int in = open("/dev/null", O_RDONLY);
+
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    /* Drop root here rather than with memcached's -u: a change of user
+     * clears the parent-death signal, which must outlast it. */
+    if (pw && (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0
+               || setuid(pw->pw_uid) != 0)) {
+        fprintf(stderr, "cannot become " RUN_USER ": %s\n", strerror(errno));
+        _exit(126);
+    }
+    /* Never outlive the test binary, even if it crashes. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) {
+        _exit(0);
+    }
+    execl(MEMCACHED, "memcached", "-l", "127.0.0.1", "-p", port, "-U", "0",
+          "-t", "2", "-m", "16", (char *)NULL);
+    fprintf(stderr, "cannot run " MEMCACHED ": %s\n", strerror(errno));
+    _exit(127);
+}
+
+/* The end of memcached's log, for failure messages. */
+static const char *log_text(const mcd *m)
+{
+    static char text[2048];
+    FILE *fp = fopen(m->log, "r");
+    size_t n = 0;
+
+    if (fp) {
+        if (fseek(fp, -(long)(sizeof(text) - 1), SEEK_END) != 0) {
+            rewind(fp);
+        }
+        n = fread(text, 1, sizeof(text) - 1, fp);
+        fclose(fp);
+    }
+    text[n] = '\0';
+    return text;
+}
+
+static void spawn(mcd *m)
+{
+    /* Looked up before the fork: getpwnam is no business of a child. */
+    const struct passwd *pw = geteuid() == 0 ? getpwnam(RUN_USER) : NULL;
+    long deadline = now_ms() + START_TIMEOUT_MS;
+    pid_t parent = getpid();
+    char port[16];
+    int s;
+
+    if (geteuid() == 0 && !pw) {
+        fail_msg("no user " RUN_USER " to run memcached as");
+    }
+    snprintf(port, sizeof(port), "%d", m->port);
+    fflush(NULL);
+    if ((m->pid = fork()) < 0) {
+        fail_msg("fork: %s", strerror(errno));
+    }
+    if (m->pid == 0) {
+        exec_memcached(m, port, parent, pw);
+    }
+    while ((s = dial(m->port)) < 0) {
+        if (waitpid(m->pid, NULL, WNOHANG) == m->pid) {
+            m->pid = 0;
+            fail_msg("memcached on port %d exited at start-up:\n%s", m->port,
+                     log_text(m));
+        }
+        if (now_ms() > deadline) {
+            fail_msg("memcached on port %d did not answer within 10 s:\n%s",
+                     m->port, log_text(m));
+        }
+        sleep_ms(10);
+    }
+    close(s);
+}
+
+static void kill_all(void)
+{
+    while (live) {
+        mcd_free(live);
+    }
+}
+
+mcd *mcd_start(void)
+{
+    static int ready;
+    mcd *m = calloc(1, sizeof(*m));
+    int fd;
+
+    if (!m) {
+        abort();
+    }
+    if (!ready) {
+        atexit(kill_all);
+        ready = 1;
+    }
+    snprintf(m->log, sizeof(m->log), "/tmp/mm-memcached.XXXXXX");
+    if ((fd = mkstemp(m->log)) < 0) {
+        free(m);
+        fail_msg("mkstemp: %s", strerror(errno));
+    }
+    close(fd);
+    m->port = mcd_unused_port();
+    m->next = live;
+    live = m;
+    spawn(m);
+    return m;
+}
+
+void mcd_kill(mcd *m)
+{
+    if (m->pid) {
+        kill(m->pid, SIGKILL);
+        waitpid(m->pid, NULL, 0);
+        m->pid = 0;
+    }
+}
+
+void mcd_restart(mcd *m)
+{
+    mcd_kill(m);
+    spawn(m);
+}
+
+/* Send sig and wait until the kernel says it took effect (flag: WUNTRACED
+ * or WCONTINUED), so the caller knows the server is stopped or running. */
+static void signal_and_wait(mcd *m, int sig, int flag)
+{
+    int status;
+
+    if (!m->pid) {
+        fail_msg("memcached on port %d is not running", m->port);
+    }
+    kill(m->pid, sig);
+    if (waitpid(m->pid, &status, flag) != m->pid) {
+        fail_msg("memcached on port %d: waitpid: %s", m->port,
+                 strerror(errno));
+    }
+}
+
+void mcd_pause(mcd *m)
+{
+    signal_and_wait(m, SIGSTOP, WUNTRACED);
+}
+
+void mcd_resume(mcd *m)
+{
+    signal_and_wait(m, SIGCONT, WCONTINUED);
+}
+
+void mcd_free(mcd *m)
+{
+    mcd **p;
+
+    if (!m) {
+        return;
+    }
+    mcd_kill(m);     /* SIGKILL ends a stopped process too */
+    for (p = &live; *p && *p != m; p = &(*p)->next) {
+    }
+    if (*p) {
+        *p = m->next;
+    }
+    unlink(m->log);
+    free(m);
+}
+
+int mcd_port(const mcd *m)
+{
+    return m->port;
+}
+
+/* --- the text protocol --------------------------------------------------- */
+
+typedef enum {
+    ONE_LINE,      /* STORED, DELETED, HD ... */
+    GET_REPLY,     /* VALUE key flags bytes, the data, END; or END */
+    LIST_REPLY     /* STAT lines up to END */
+} reply_kind;
+
+static int is_error_line(const char *buf)
+{
+    return !strncmp(buf, "ERROR", 5) || !strncmp(buf, "CLIENT_ERROR", 12)
+        || !strncmp(buf, "SERVER_ERROR", 12);
+}
+
+/* Whether the len bytes of buf are a whole reply of kind. */
+static int is_whole(const char *buf, size_t len, reply_kind kind)
+{
+    const char *eol = memmem(buf, len, "\r\n", 2);
+    unsigned long bytes;
+
+    if (!eol) {
+        return 0;
+    }
+    if (kind == ONE_LINE || is_error_line(buf) || !strncmp(buf, "END\r\n", 5)) {
+        return 1;
+    }
+    if (kind == LIST_REPLY) {
+        return len >= 7 && !memcmp(buf + len - 7, "\r\nEND\r\n", 7);
+    }
+    if (sscanf(buf, "VALUE %*s %*u %lu", &bytes) != 1) {
+        return 1;  /* not what a get answers: the caller says so */
+    }
+    return len >= (size_t)(eol - buf) + 2 + bytes + 2 + 5;
+}
+
+/* Send request to memcached and read a whole reply of kind into a malloc'd,
+ * NUL-terminated *reply. NULL on success, or why not. */
+static const char *exchange(const mcd *m, const char *request, size_t len,
+                            reply_kind kind, char **reply, size_t *reply_len)
+{
+    int s = dial(m->port);
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    const char *err = NULL;
+
+    *reply = NULL;
+    if (s < 0) {
+        return failed("memcached on port %d: cannot connect: %s", m->port,
+                      errno_text(errno));
+    }
+    for (size_t sent = 0; sent < len; ) {
+        ssize_t w = send(s, request + sent, len - sent, MSG_NOSIGNAL);
+        if (w <= 0) {
+            err = failed("memcached on port %d: cannot send: %s", m->port,
+                         errno_text(errno));
+            goto done;
+        }
+        sent += (size_t)w;
+    }
+    while (!n || !is_whole(buf, n, kind)) {
+        ssize_t r;
+
+        if (cap - n < 1024) {
+            cap = cap ? 2 * cap : 8192;
+            if (!(buf = realloc(buf, cap))) {
+                abort();
+            }
+        }
+        r = recv(s, buf + n, cap - n - 1, 0);
+        if (r <= 0) {
+            err = failed("memcached on port %d: %s after %zu bytes", m->port,
+                         r ? errno_text(errno) : "connection closed", n);
+            goto done;
+        }
+        n += (size_t)r;
+        buf[n] = '\0';
+    }
+    *reply = buf;
+    *reply_len = n;
+    buf = NULL;
+done:
+    free(buf);
+    close(s);
+    return err;
+}
+
+/* Send request; NULL when its one-line reply is one of the NULL-terminated
+ * accepted lines ("STORED\r\n"...). */
+static const char *command(const mcd *m, const char *request, size_t len,
+                           const char *const *accepted)
+{
+    char *reply;
+    size_t n;
+    const char *err = exchange(m, request, len, ONE_LINE, &reply, &n);
+
+    if (err) {
+        return err;
+    }
+    for (; *accepted; accepted++) {
+        if (!strcmp(reply, *accepted)) {
+            free(reply);
+            return NULL;
+        }
+    }
+    err = failed("memcached on port %d: %.40s... answered %s", m->port,
+                 request, reply);
+    free(reply);
+    return err;
+}
+
+const char *mcd_set(const mcd *m, const char *key, const char *value,
+                    size_t len)
+{
+    static const char *const stored[] = { "STORED\r\n", NULL };
+    char *request;
+    int head;
+    const char *err;
+
+    if ((head = asprintf(&request, "set %s 0 0 %zu\r\n", key, len)) < 0
+        || !(request = realloc(request, (size_t)head + len + 2))) {
+        abort();
+    }
+    memcpy(request + head, value, len);
+    memcpy(request + head + len, "\r\n", 2);
+    err = command(m, request, (size_t)head + len + 2, stored);
+    free(request);
+    return err;
+}
+
+const char *mcd_delete(const mcd *m, const char *key)
+{
+    static const char *const gone[] = { "DELETED\r\n", "NOT_FOUND\r\n", NULL };
+    char request[300];
+    int n = snprintf(request, sizeof(request), "delete %s\r\n", key);
+
+    return command(m, request, (size_t)n, gone);
+}
+
+const char *mcd_get(const mcd *m, const char *key, char **value, size_t *len)
+{
+    char request[300], *reply, *eol;
+    size_t n, head;
+    unsigned long bytes;
+    const char *err;
+
+    *value = NULL;
+    snprintf(request, sizeof(request), "get %s\r\n", key);
+    if ((err = exchange(m, request, strlen(request), GET_REPLY, &reply, &n))) {
+        return err;
+    }
+    if (!strcmp(reply, "END\r\n")) {
+        free(reply);
+        return NULL;
+    }
+    eol = strstr(reply, "\r\n");
+    if (sscanf(reply, "VALUE %*s %*u %lu", &bytes) != 1
+        || n != (size_t)(eol - reply) + 2 + bytes + 7) {
+        err = failed("memcached on port %d: get %s answered %.200s", m->port,
+                     key, reply);
+        free(reply);
+        return err;
+    }
+    head = (size_t)(eol - reply) + 2;
+    memmove(reply, reply + head, bytes);
+    reply[bytes] = '\0';
+    *value = reply;
+    if (len) {
+        *len = bytes;
+    }
+    return NULL;
+}
+
+const char *mcd_ttl(const mcd *m, const char *key, long *ttl)
+{
+    char request[300], *reply;
+    size_t n;
+    const char *err;
+
+    snprintf(request, sizeof(request), "mg %s t\r\n", key);
+    if ((err = exchange(m, request, strlen(request), ONE_LINE, &reply, &n))) {
+        return err;
+    }
+    if (!strcmp(reply, "EN\r\n")) {
+        *ttl = -2;
+    } else if (sscanf(reply, "HD t%ld\r\n", ttl) != 1) {
+        err = failed("memcached on port %d: mg %s t answered %s", m->port,
+                     key, reply);
+    }
+    free(reply);
+    return err;
+}
+
+const char *mcd_stat(const mcd *m, const char *name, long long *value)
+{
+    static const char request[] = "stats\r\n";
+    char *reply, *line, *save = NULL, word[64];
+    size_t n;
+    long long v;
+    const char *err;
+
+    if ((err = exchange(m, request, sizeof(request) - 1, LIST_REPLY, &reply,
+                        &n))) {
+        return err;
+    }
+    err = failed("memcached on port %d: stats has no %s", m->port, name);
+    for (line = strtok_r(reply, "\r\n", &save); line;
+         line = strtok_r(NULL, "\r\n", &save)) {
+        if (sscanf(line, "STAT %63s %lld", word, &v) == 2
+            && !strcmp(word, name)) {
+            *value = v;
+            err = NULL;
+            break;
+        }
+    }
+    free(reply);
+    return err;
+}
