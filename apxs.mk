@@ -27,5 +27,8 @@ APR_LIBS   = $(shell $(APR_CONFIG) --link-ld --libs) \
              $(shell $(APU_CONFIG) --link-ld --libs)
 CURL_LIBS  = $(shell curl-config --libs)
 
-# apxs passes compiler flags through -Wc, one at a time.
-APXS_CFLAGS = $(foreach f,$(WARNINGS) -Iinclude -Isrc -Ibuild,-Wc,$(f))
+# apxs passes compiler flags through -Wc, one at a time. Hidden symbols:
+# the module's own calls go straight to their target, not through the PLT;
+# httpd needs only maintenance_module (see maintenance_conf.h).
+APXS_CFLAGS = $(foreach f,$(WARNINGS) -fvisibility=hidden -Iinclude -Isrc \
+                -Ibuild,-Wc,$(f))

@@ -90,11 +90,32 @@ static apr_array_header_t *merge_list(apr_pool_t *p, apr_array_header_t *base,
     return apr_array_append(p, base, add);
 }
 
+static int dir_conf_is_empty(const maintenance_dir_conf *dc)
+{
+    return dc->force == MAINTENANCE_UNSET && !dc->ignore_ips
+        && !dc->ignore_urls && !dc->ignore_users && !dc->ignore_exprs
+        && dc->ignore_authenticated == MAINTENANCE_UNSET
+        && dc->ignore_anonymous == MAINTENANCE_UNSET
+        && dc->status == MAINTENANCE_UNSET
+        && dc->retry_after == MAINTENANCE_UNSET && !dc->redirect
+        && dc->toggle_anonymous == MAINTENANCE_UNSET;
+}
+
 static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 {
     maintenance_dir_conf *base = basev, *add = addv;
-    maintenance_dir_conf *dc = apr_pcalloc(p, sizeof(*dc));
+    maintenance_dir_conf *dc;
     const maintenance_dir_conf *redirect = add->redirect ? add : base;
+
+    /* httpd merges on every request whose sections differ from the
+     * server's; most of them say nothing of maintenance. */
+    if (dir_conf_is_empty(add)) {
+        return base;
+    }
+    if (dir_conf_is_empty(base)) {
+        return add;
+    }
+    dc = apr_pcalloc(p, sizeof(*dc));
 
     dc->force = MERGE_VAL(force);
     dc->ignore_ips = merge_list(p, base->ignore_ips, add->ignore_ips);
@@ -224,15 +245,22 @@ static const char *set_s3_credentials(cmd_parms *cmd, void *dummy,
 {
     maintenance_server_conf *sc = server_conf(cmd);
     const char *path = ap_server_root_relative(cmd->pool, file);
-    apr_finfo_t finfo;
+    const char *err;
 
     (void)dummy;
-    if (!path || apr_stat(&finfo, path, APR_FINFO_TYPE, cmd->temp_pool)
-                 != APR_SUCCESS || finfo.filetype != APR_REG) {
-        return bad_value(cmd, file, "is not a readable credentials file");
+    if (!profile) {
+        profile = "default";
+    }
+    /* Read as root at start-up, so the file can be root's alone. */
+    if (!path
+        || (err = maintenance_s3_credentials_check(path, profile,
+                                                   cmd->temp_pool))) {
+        return bad_value(cmd, apr_pstrcat(cmd->pool, file, " ", profile,
+                                          NULL),
+                         path ? err : "is not a valid path");
     }
     sc->s3_credentials = path;
-    sc->s3_profile = profile ? profile : "default";
+    sc->s3_profile = profile;
     return NULL;
 }
 

@@ -3,7 +3,12 @@
 #
 #   1. throughput: wrk against httpds serving the same 1 KiB page, plain and
 #      with the module (maintenance off, then on), alternating rounds, plus
-#      the common mod_rewrite flag-file recipe as a reference;
+#      the common mod_rewrite flag-file recipe as a reference; maintenance
+#      off is measured with each state provider: a file, memcached and an S3
+#      store (s3rver behind tests/s3/front.mjs, which checks signatures),
+#      the two stores started here; for these, the store reads made during
+#      each round are counted against one per MaintenanceStateTTL per httpd
+#      process;
 #   2. instructions per request: `apache2 -X` under callgrind, counting only
 #      inside ap_process_(async_)request, keep-alive requests from ab; two runs
 #      (warm-up only, warm-up + N requests) whose difference is divided by N;
@@ -17,8 +22,10 @@
 #
 # Knobs (environment):
 #   MODULE_SO       the module under test   (.libs/mod_maintenance.so)
-#   BENCH_CONFIGS   configurations to run   ("plain off on rewrite"; without
-#                   off/on the module is not needed)
+#   BENCH_CONFIGS   configurations to run   ("plain off memcache s3 on
+#                   rewrite"; with only plain and rewrite the module is not
+#                   needed; s3 is skipped, with a note, without node or
+#                   tests/s3's node modules: npm ci --prefix tests/s3)
 #   BENCH_ROUNDS    wrk rounds per config   (7)
 #   BENCH_DURATION  wrk round length        (3s)
 #   BENCH_THREADS / BENCH_CONNS  wrk -t/-c  (2 / 32)
@@ -27,12 +34,15 @@
 #   BENCH_VALGRIND_MPM  MPM for the callgrind and strace runs (event)
 set -euo pipefail
 export LC_ALL=C   # "." decimals for awk/printf, byte order for sort/join
+# Every server is on 127.0.0.1: a proxy from the environment must not carry
+# the module's S3 reads (libcurl honours these) nor the bench's own curls.
+export NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MODULE_SO=${MODULE_SO:-$ROOT/.libs/mod_maintenance.so}
 HTTPD=${HTTPD:-/usr/sbin/apache2}
 MODDIR=${MODDIR:-/usr/lib/apache2/modules}
-CONFIGS=${BENCH_CONFIGS:-plain off on rewrite}
+CONFIGS=${BENCH_CONFIGS:-plain off memcache s3 on rewrite}
 ROUNDS=${BENCH_ROUNDS:-7}
 DURATION=${BENCH_DURATION:-3s}
 WRK_THREADS=${BENCH_THREADS:-2}
@@ -41,20 +51,33 @@ REQUESTS=${BENCH_REQUESTS:-1000}
 WARMUP=${BENCH_WARMUP:-50}
 URL_PATH=${BENCH_PATH:-/index.html}
 SINGLE_MPM=${BENCH_VALGRIND_MPM:-event}
+MEMCACHED=${MEMCACHED:-/usr/bin/memcached}
+S3_FRONT=$ROOT/tests/s3/front.mjs
 
 # Targets for the module with maintenance off (issue 2, "Run and measure").
 TARGET_RATIO=0.99        # wrk req/s, module / plain
+TARGET_P99=1.10          # wrk p99, module / plain: "unchanged", give or take
+                         # the noise of a shared machine
 TARGET_INSTR=250         # extra instructions per request
 TARGET_SYSCALLS=0.1      # extra syscalls per request, amortized: "none"
+
+STATE_TTL=1              # MaintenanceStateTTL of every module config, s
+
+# The local S3 store's bucket and credentials: made up, it accepts only these.
+S3_BUCKET=bench
+S3_ACCESS_KEY=BENCHACCESSKEY
+S3_SECRET=bench-secret-key
+S3_REGION=us-east-1
 
 BENCH_DIR=$ROOT/build/bench
 RUN=                     # this run's directory, set in main
 BUSY=0                   # 1 when other work loaded the machine during wrk
 declare -A PORT=()       # config name -> port of its running daemon
+declare -A STORE_PORT=() # memcache|s3 -> port of the store it reads
 DAEMON_PIDFILES=()       # httpds started with -k start
 declare -A FG_PIDS=()    # pids of running children (apache2 -X, valgrind,
-                         # strace), removed once reaped so that a reused pid
-                         # is never signalled
+                         # strace, memcached, node), removed once reaped so
+                         # that a reused pid is never signalled
 
 # ---------------------------------------------------------------- helpers
 
@@ -72,12 +95,26 @@ label() {
         plain)   echo "plain" ;;
         off)     echo "module off" ;;
         on)      echo "module on (503)" ;;
+        memcache) echo "off via memcache" ;;
+        s3)      echo "off via s3" ;;
         rewrite) echo "rewrite recipe" ;;
         *)       echo "$1" ;;
     esac
 }
 
 has_config() { [[ " $CONFIGS " == *" $1 "* ]]; }
+
+# The configs whose state lives in a store the bench starts (section below).
+is_store() { [[ $1 == memcache || $1 == s3 ]]; }
+
+# Whether any selected config loads the module.
+needs_module() {
+    local c
+    for c in $CONFIGS; do
+        [[ $c == plain || $c == rewrite ]] || return 0
+    done
+    return 1
+}
 
 # Median of the numbers on stdin, one per line.
 median() {
@@ -122,18 +159,32 @@ write_docroot() {
     chmod -R a+rX "$RUN"
 }
 
-# The module's part of a config: a state file (absent means off) and a few
-# ignore policies, as a real site would have, none matching 127.0.0.1.
+# The module's part of a config: where its state lives and a few ignore
+# policies, as a real site would have, none matching 127.0.0.1. The state
+# file is absent (off) or says on; memcached holds "off", and the S3 object
+# is absent, which is off too. The s3 config's credentials come from httpd's
+# environment (start_stores).
 module_conf() {
-    local dir=$1 state=$2
-    mkdir -p "$dir/state"
-    if [[ $state == on ]]; then
-        echo on > "$dir/state/state"
-    fi
+    local dir=$1 config=$2
+    echo "LoadModule maintenance_module $MODULE_SO"
+    case $config in
+        off|on)
+            mkdir -p "$dir/state"
+            if [[ $config == on ]]; then
+                echo on > "$dir/state/state"
+            fi
+            echo "MaintenanceState file:$dir/state/state"
+            ;;
+        memcache)
+            echo "MaintenanceState memcache:127.0.0.1:${STORE_PORT[memcache]}"
+            ;;
+        s3)
+            echo "MaintenanceState s3:http://127.0.0.1:${STORE_PORT[s3]}/$S3_BUCKET/state"
+            echo "MaintenanceS3Region $S3_REGION"
+            ;;
+    esac
     cat <<EOF
-LoadModule maintenance_module $MODULE_SO
-MaintenanceState file:$dir/state/state
-MaintenanceStateTTL 1
+MaintenanceStateTTL $STATE_TTL
 MaintenanceIgnoreURL ^/admin ^/health
 MaintenanceIgnoreURL ^/status/
 MaintenanceIgnoreIP 10.0.0.0/8 192.168.1.1
@@ -220,7 +271,7 @@ DirectoryIndex index.html
 EOF
         case $config in
             plain)   ;;
-            off|on)  module_conf "$dir" "$config" ;;
+            off|on|memcache|s3) module_conf "$dir" "$config" ;;
             rewrite) rewrite_conf "$dir" ;;
             *)       die "unknown config $config" ;;
         esac
@@ -248,7 +299,7 @@ wait_ready() {
 
 show_log() {
     local dir=$1 f
-    for f in "$dir"/start.log "$dir"/error.log; do
+    for f in "$dir"/start.log "$dir"/error.log "$dir"/store.log; do
         [[ -s $f ]] && { warn "--- $f"; tail -n 20 "$f" >&2; }
     done
     return 0
@@ -256,7 +307,8 @@ show_log() {
 
 # start_daemon NAME: a multi-process httpd for the wrk rounds; sets PORT[NAME].
 start_daemon() {
-    local name=$1 dir=$RUN/tput-$(slug "$1") port _
+    local name=$1 dir port _
+    dir=$RUN/tput-$(slug "$1")
     for _ in 1 2 3; do  # retried only when the port was taken
         port=$(pick_port)
         write_conf "$dir" "$name" "$port" event "$WRK_CONNS"
@@ -387,6 +439,137 @@ drive() {
         die "ab completed ${completed:-0} of $count requests (see $log)"
 }
 
+# ---------------------------------------------------------------- stores
+
+# The memcache and s3 configs read their state from a store started here, on
+# 127.0.0.1, that lives as long as the run: the callgrind and strace parts
+# use it too. Each store counts the reads it serves, which is how the bench
+# sees how often the module reads its state.
+
+# Why the s3 config cannot run on this machine, if it cannot: its store is
+# the tests' own, installed by npm, which not every machine has.
+s3_missing() {
+    local m
+    if ! command -v node >/dev/null; then
+        echo "node not found (apt-get install nodejs)"
+    elif [[ ! -f $S3_FRONT ]]; then
+        echo "$S3_FRONT not found"
+    else
+        for m in s3rver @smithy/signature-v4 @smithy/protocol-http @aws-crypto/sha256-js; do
+            if [[ ! -d $ROOT/tests/s3/node_modules/$m ]]; then
+                echo "its node modules are missing: npm ci --prefix tests/s3"
+                return
+            fi
+        done
+    fi
+}
+
+# memcache_ask PORT REQUEST: memcached's answer to REQUEST, through bash's
+# /dev/tcp (no client to install); the "quit" after it makes memcached close
+# the connection, which ends the read.
+memcache_ask() {
+    (
+        exec 3<>"/dev/tcp/127.0.0.1/$1"
+        printf '%squit\r\n' "$2" >&3
+        timeout 5 cat <&3
+    ) 2>/dev/null | tr -d '\r'
+}
+
+# store_reads NAME: how many state reads NAME's store has served so far.
+store_reads() {
+    local port=${STORE_PORT[$1]}
+    case $1 in
+        memcache)
+            # cmd_get: the keys asked for by get commands, hit or miss.
+            memcache_ask "$port" $'stats\r\n' |
+                awk '$1 == "STAT" && $2 == "cmd_get" { print $3; found = 1 }
+                     END { exit !found }'
+            ;;
+        s3)
+            # The front's S3 requests by method, e.g. {"refused":0,"GET":12};
+            # no "GET" before the first one.
+            curl -sf --max-time 5 "http://127.0.0.1:$port/__stats" |
+                awk '{ n = 0; if (match($0, /"GET":[0-9]+/)) n = substr($0, RSTART + 6, RLENGTH - 6)
+                       print n }'
+            ;;
+    esac
+}
+
+# start_store NAME: memcached, or s3rver behind its signature-checking front,
+# in the background; sets STORE_PORT[NAME] once its read counter answers.
+start_store() {
+    local name=$1 dir=$RUN/store-$1 port pid _ cmd
+    mkdir -p "$dir/data"
+    for _ in 1 2 3; do  # retried only when the port was taken
+        port=$(pick_port)
+        case $name in
+            memcache)
+                cmd=("$MEMCACHED" -l 127.0.0.1 -p "$port" -U 0)
+                if [[ $(id -u) == 0 ]]; then
+                    cmd+=(-u nobody)   # memcached refuses to run as root
+                fi
+                ;;
+            s3)
+                cmd=(node "$S3_FRONT" --port "$port" --dir "$dir/data"
+                     --bucket "$S3_BUCKET" --access-key "$S3_ACCESS_KEY"
+                     --secret "$S3_SECRET" --region "$S3_REGION")
+                ;;
+        esac
+        "${cmd[@]}" >"$dir/store.log" 2>&1 &
+        pid=$!
+        FG_PIDS[$pid]=1
+        STORE_PORT[$name]=$port
+        if wait_store "$name" "$pid"; then
+            return 0
+        fi
+        stop_pid "$pid"
+        reap "$pid"
+        grep -qs 'Address already in use\|EADDRINUSE' "$dir/store.log" && continue
+        show_log "$dir"
+        die "the $name store did not start: ${cmd[*]}"
+    done
+    die "no free port for the $name store"
+}
+
+# wait_store NAME PID: until NAME's store answers, while PID lives.
+wait_store() {
+    local name=$1 pid=$2 deadline=$((SECONDS + 30))
+    while ((SECONDS < deadline)); do
+        if store_reads "$name" >/dev/null 2>&1; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.2
+    done
+    return 1
+}
+
+start_stores() {
+    if has_config memcache; then
+        start_store memcache
+        # "off\n", as the module itself writes it: every read is a hit.
+        [[ $(memcache_ask "${STORE_PORT[memcache]}" \
+                $'set maintenance_mode_state 0 0 4\r\noff\n\r\n') == STORED ]] ||
+            die "memcached did not store the state"
+        say "memcache: memcached at 127.0.0.1:${STORE_PORT[memcache]}, maintenance_mode_state = off"
+    fi
+    if has_config s3; then
+        # httpd takes its S3 credentials from its environment: every httpd
+        # started from now on has them, and those without s3: ignore them.
+        # A session token from the caller's environment would be refused.
+        export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET
+        unset AWS_SESSION_TOKEN
+        start_store s3
+        say "s3: s3rver behind tests/s3/front.mjs at 127.0.0.1:${STORE_PORT[s3]}, object $S3_BUCKET/state absent (off)"
+    fi
+}
+
+# daemon_procs NAME: the httpd processes of NAME's daemon that read the
+# state, one reader each: the children of the pid in its pid file.
+daemon_procs() {
+    child_pids "$(<"$RUN/tput-$(slug "$1")/httpd.pid")" | wc -l
+}
+
 # -------------------------------------------------------------- sanity
 
 # The comparison means nothing unless each server answers as its config says.
@@ -396,6 +579,12 @@ check_status() {
     got=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT[$name]}$URL_PATH")
     [[ $got == "$want" ]] ||
         die "config '$name' answered $got to $URL_PATH, expected $want (logs: $RUN/tput-$(slug "$name"))"
+    # An unreadable state would still answer 200 (MaintenanceFailMode open),
+    # but measure the failure path, not the state read.
+    if grep -qs 'cannot read the state' "$RUN/tput-$(slug "$name")/error.log"; then
+        show_log "$RUN/tput-$(slug "$name")"
+        die "config '$name' cannot read its state"
+    fi
 }
 
 # -------------------------------------------------------------- 1. wrk
@@ -415,31 +604,85 @@ wrk_round() {
     [[ -n $RPS && -n $P99 ]] || { say "$out" >&2; die "cannot parse wrk output"; }
 }
 
+# store_round NAME: wrk_round, counting the reads of NAME's store meanwhile;
+# sets READS, and BOUND, the most the module may make. Each httpd process
+# reads from a thread of its own, whatever the load, and starts its next
+# read TTL after the last one ended: in T seconds (from one reading of the
+# counter to the other) a process reads at most floor(T / TTL) + 1 times.
+store_round() {
+    local name=$1 before after t0 t1 procs now
+    procs=$(daemon_procs "$name")
+    t0=$EPOCHREALTIME
+    before=$(store_reads "$name") || die "cannot read the $name store's counter"
+    wrk_round "$name"
+    after=$(store_reads "$name") || die "cannot read the $name store's counter"
+    t1=$EPOCHREALTIME
+    # A process started during the round reads at once: count it too.
+    now=$(daemon_procs "$name")
+    if ((now > procs)); then procs=$now; fi
+    READS=$((after - before))
+    BOUND=$(awk -v t0="$t0" -v t1="$t1" -v ttl="$STATE_TTL" -v n="$procs" \
+        'BEGIN { printf "%d", n * (int((t1 - t0) / ttl) + 1) }')
+}
+
+sum() { awk '{ s += $1 } END { print s + 0 }'; }
+
+# reads_verdict NAME: PASS when the module read its store during the rounds,
+# never more often than the bound, and every read succeeded (the S3 front
+# counts the requests it refuses too). Failed reads or none at all would mean
+# that the rounds measured something else than a working store.
+reads_verdict() {
+    local reads bound log
+    reads=$(sum <"$RUN/results/wrk-$1.reads")
+    bound=$(sum <"$RUN/results/wrk-$1.bound")
+    log=$RUN/tput-$(slug "$1")/error.log
+    if ((reads == 0)); then
+        echo "MISS (no reads: is the module reading its store?)"
+    elif grep -qs 'cannot read the state' "$log"; then
+        echo "MISS (reads failed: see $log)"
+    else
+        verdict "$reads <= $bound"
+    fi
+}
+
 # compare NAME: ROUNDS rounds of plain and NAME, in ABBA order so that a
 # drift of the machine's speed during the run hits both alike. Writes
-# $RUN/results/wrk-NAME.{ratio,rps,p99,plain-rps,plain-p99}.
+# $RUN/results/wrk-NAME.{ratio,rps,p99,plain-rps,plain-p99}, and for a store
+# config .{reads,bound}: its store's reads in each round, and their bound.
 compare() {
-    local name=$1 i c res=$RUN/results/wrk-$1 rps_plain rps_other
+    local name=$1 i c res=$RUN/results/wrk-$1 rps_plain rps_other reads
     say ""
     say "== throughput: $(label "$name") vs plain ($ROUNDS rounds of wrk -t$WRK_THREADS -c$WRK_CONNS -d$DURATION, alternating)"
     [[ $name == on ]] &&
         say "   informative only: httpd closes the connection after a 503, so wrk reconnects for every request"
+    if is_store "$name"; then
+        say "   counting the store's reads in each round: $(daemon_procs "$name") httpd processes, MaintenanceStateTTL $STATE_TTL"
+    fi
     # Warm-up: first requests page in files and fill caches.
     for c in plain "$name"; do wrk_round "$c"; done
     : >"$res.ratio"; : >"$res.rps"; : >"$res.p99"; : >"$res.plain-rps"; : >"$res.plain-p99"
+    : >"$res.reads"; : >"$res.bound"
     for ((i = 1; i <= ROUNDS; i++)); do
         local order=(plain "$name")
         ((i % 2)) || order=("$name" plain)
         for c in "${order[@]}"; do
-            wrk_round "$c"
+            reads=
             if [[ $c == plain ]]; then
+                wrk_round "$c"
                 rps_plain=$RPS
                 echo "$RPS" >>"$res.plain-rps"; echo "$P99" >>"$res.plain-p99"
             else
+                if is_store "$c"; then
+                    store_round "$c"
+                    echo "$READS" >>"$res.reads"; echo "$BOUND" >>"$res.bound"
+                    reads="   store reads $READS (at most $BOUND)"
+                else
+                    wrk_round "$c"
+                fi
                 rps_other=$RPS
                 echo "$RPS" >>"$res.rps"; echo "$P99" >>"$res.p99"
             fi
-            printf '   round %d  %-16s %10.0f req/s   p99 %7.3f ms\n' "$i" "$(label "$c")" "$RPS" "$P99"
+            printf '   round %d  %-16s %10.0f req/s   p99 %7.3f ms%s\n' "$i" "$(label "$c")" "$RPS" "$P99" "$reads"
         done
         calc "$rps_other / $rps_plain" >>"$res.ratio"
         printf '   round %d  ratio %s/plain   %.4f\n' "$i" "$name" "$(tail -n 1 "$res.ratio")"
@@ -448,6 +691,10 @@ compare() {
         "$(median <"$res.plain-rps")" "$(median <"$res.plain-p99")" \
         "$(label "$name")" "$(median <"$res.rps")" "$(median <"$res.p99")" \
         "$(median <"$res.ratio")"
+    if is_store "$name"; then
+        printf '   store reads: %d in %d rounds, at most %d (one per TTL per process): %s\n' \
+            "$(sum <"$res.reads")" "$ROUNDS" "$(sum <"$res.bound")" "$(reads_verdict "$name")"
+    fi
 }
 
 # Other work on the machine moves wrk's numbers far more than 1 %: say how
@@ -485,7 +732,8 @@ run_throughput() {
 # Writes $RUN/cg-CONFIG-COUNT/callgrind.out; sets CG_TOTAL (instructions).
 # --vgdb=no: no control FIFOs, which callgrind_control would need (below).
 callgrind_run() {
-    local config=$1 count=$2 name=cg-$(slug "$1")-$2
+    local config=$1 count=$2 name
+    name=cg-$(slug "$1")-$2
     start_single "$name" "$config" \
         valgrind --tool=callgrind --vgdb=no \
         --toggle-collect=ap_process_request \
@@ -648,47 +896,42 @@ result() { [[ -s $RUN/results/$1 ]] && cat "$RUN/results/$1" || echo nan; }
 pct() { awk -v d="$1" -v b="$2" 'BEGIN { printf "%+.2f %%", 100 * d / b }'; }
 
 summary() {
-    local c rps paired ratio p99 instr sys instr_plain sys_plain
+    local c rps paired ratio p99 plain_p99 instr sys reads instr_plain sys_plain
     instr_plain=$(result instr-plain) sys_plain=$(result sys-plain)
     say ""
-    say "############################################ summary ############################################"
-    printf '%-16s | %-42s | %-19s | %s\n' "" "wrk, median of $ROUNDS rounds" "callgrind" "strace"
-    printf '%-16s | %9s %12s %8s %10s | %9s %9s | %7s %7s\n' \
-        config "req/s" "plain req/s" ratio "p99 ms" "instr/req" delta "sys/req" delta
+    say "###################################################### summary ######################################################"
+    printf '%-16s | %-53s | %-19s | %-15s | %s\n' \
+        "" "wrk, median of $ROUNDS rounds" "callgrind" "strace" "store"
+    printf '%-16s | %9s %12s %8s %10s %10s | %9s %9s | %7s %7s | %s\n' \
+        config "req/s" "plain req/s" ratio "p99 ms" "plain p99" "instr/req" delta "sys/req" delta "reads/bound"
     for c in $CONFIGS; do
+        reads=-
         if [[ $c == plain ]]; then
             # All plain rounds; the other rows show the plain rounds they ran
             # against, which is what their ratio compares.
             rps=$({ cat "$RUN"/results/wrk-*.plain-rps 2>/dev/null || true; } | median)
             p99=$({ cat "$RUN"/results/wrk-*.plain-p99 2>/dev/null || true; } | median)
-            paired=- ratio=1
+            paired=- plain_p99=- ratio=1
         else
             rps=$(median <"$RUN/results/wrk-$c.rps")
             p99=$(median <"$RUN/results/wrk-$c.p99")
             paired=$(median <"$RUN/results/wrk-$c.plain-rps" | xargs printf '%.0f')
+            plain_p99=$(median <"$RUN/results/wrk-$c.plain-p99" | xargs printf '%.3f')
             ratio=$(median <"$RUN/results/wrk-$c.ratio")
+            if is_store "$c"; then
+                reads="$(sum <"$RUN/results/wrk-$c.reads")/$(sum <"$RUN/results/wrk-$c.bound")"
+            fi
         fi
         instr=$(result "instr-$c") sys=$(result "sys-$c")
-        printf '%-16s | %9.0f %12s %8.4f %10.3f | %9.0f %+9.0f | %7.2f %+7.2f\n' \
-            "$(label "$c")" "$rps" "$paired" "$ratio" "$p99" \
-            "$instr" "$(calc "$instr - $instr_plain")" "$sys" "$(calc "$sys - $sys_plain")"
+        printf '%-16s | %9.0f %12s %8.4f %10.3f %10s | %9.0f %+9.0f | %7.2f %+7.2f | %s\n' \
+            "$(label "$c")" "$rps" "$paired" "$ratio" "$p99" "$plain_p99" \
+            "$instr" "$(calc "$instr - $instr_plain")" "$sys" "$(calc "$sys - $sys_plain")" "$reads"
     done
-    if has_config off; then
-        local r d s
-        r=$(median <"$RUN/results/wrk-off.ratio")
-        d=$(calc "$(result instr-off) - $instr_plain")
-        s=$(calc "$(result sys-off) - $sys_plain")
-        say ""
-        say "targets for the module with maintenance off, against plain:"
-        printf '  %-36s %16s   %-28s %s\n' \
-            "wrk throughput ratio (+-4 % noise)" "$(printf '%.4f' "$r")" ">= $TARGET_RATIO" \
-            "$(verdict "$r >= $TARGET_RATIO")$( ((BUSY)) && echo ' (machine busy: unreliable)')" \
-            "extra instructions per request" "$(printf '%+.0f' "$d") ($(pct "$d" "$instr_plain"))" \
-            "<= +$TARGET_INSTR (about 1 %)" "$(verdict "$d <= $TARGET_INSTR")" \
-            "extra syscalls per request" "$(printf '%+.3f' "$s")" \
-            "<= +$TARGET_SYSCALLS (none, amortized)" "$(verdict "$s <= $TARGET_SYSCALLS")"
-    fi
+    for c in off memcache s3; do
+        if has_config "$c"; then targets "$c"; fi
+    done
     if has_config rewrite; then
+        local d s
         d=$(calc "$(result instr-rewrite) - $instr_plain")
         s=$(calc "$(result sys-rewrite) - $sys_plain")
         printf '\nreference: the mod_rewrite flag-file recipe costs %+.0f instructions (%s) and %+.2f syscalls per request.\n' \
@@ -698,22 +941,69 @@ summary() {
     say "instr/req and sys/req are counts over $REQUESTS requests to $URL_PATH on one keep-alive"
     say "connection; they repeat within a few tens of instructions and a few hundredths of a"
     say "syscall between runs (once-a-second work: date strings, the module's state reader)."
+    if has_config memcache || has_config s3; then
+        say "store reads: memcached's cmd_get and the S3 front's GETs during the counted rounds; the"
+        say "bound is one read per MaintenanceStateTTL ($STATE_TTL s) per httpd process, plus one each."
+    fi
     say "wrk figures are noisy. Logs and raw data: $RUN"
+}
+
+# targets CONFIG: the targets of issue 2 (and 4, 5 for the stores) for the
+# module with maintenance off, against the plain rounds CONFIG ran against.
+targets() {
+    local c=$1 res=$RUN/results/wrk-$1 r p99 plain_p99 d s instr_plain noisy=
+    instr_plain=$(result instr-plain)
+    r=$(median <"$res.ratio")
+    p99=$(median <"$res.p99")
+    plain_p99=$(median <"$res.plain-p99")
+    d=$(calc "$(result "instr-$c") - $instr_plain")
+    s=$(calc "$(result "sys-$c") - $(result sys-plain)")
+    if ((BUSY)); then noisy=' (machine busy: unreliable)'; fi
+    say ""
+    say "targets for $(label "$c"), against plain:"
+    printf '  %-36s %16s   %-28s %s\n' \
+        "wrk throughput ratio (+-4 % noise)" "$(printf '%.4f' "$r")" ">= $TARGET_RATIO" \
+        "$(verdict "$r >= $TARGET_RATIO")$noisy" \
+        "wrk p99 latency, ms" "$(printf '%.3f' "$p99")" \
+        "<= plain's $(printf '%.3f' "$plain_p99") x $TARGET_P99" \
+        "$(verdict "$p99 <= $plain_p99 * $TARGET_P99")$noisy" \
+        "extra instructions per request" "$(printf '%+.0f' "$d") ($(pct "$d" "$instr_plain"))" \
+        "<= +$TARGET_INSTR (about 1 %)" "$(verdict "$d <= $TARGET_INSTR")" \
+        "extra syscalls per request" "$(printf '%+.3f' "$s")" \
+        "<= +$TARGET_SYSCALLS (none, amortized)" "$(verdict "$s <= $TARGET_SYSCALLS")"
+    if is_store "$c"; then
+        printf '  %-36s %16s   %-28s %s\n' \
+            "store reads during the rounds" "$(sum <"$res.reads")" \
+            "<= $(sum <"$res.bound"), 1/TTL/process" "$(reads_verdict "$c")"
+    fi
 }
 
 # --------------------------------------------------------------- main
 
 main() {
-    local c
+    local c s3_skipped='' kept=()
     [[ -x $HTTPD ]] || die "$HTTPD not found: apt-get install apache2"
     for c in wrk ab valgrind callgrind_annotate callgrind_control strace curl; do
         command -v "$c" >/dev/null || die "$c not found (packages: wrk apache2-utils valgrind strace curl)"
     done
-    if has_config off || has_config on; then
+    if needs_module; then
         [[ -f $MODULE_SO ]] ||
             die "module not found: $MODULE_SO (run 'make' first, set MODULE_SO, or BENCH_CONFIGS=\"plain rewrite\" to bench without it)"
     fi
     has_config plain || die "BENCH_CONFIGS must include plain, the baseline"
+    if has_config memcache; then
+        [[ -x $MEMCACHED ]] || die "$MEMCACHED not found: apt-get install memcached"
+    fi
+    # The S3 store is optional: without it the rest still runs, and says so.
+    if has_config s3; then
+        s3_skipped=$(s3_missing)
+        if [[ -n $s3_skipped ]]; then
+            for c in $CONFIGS; do
+                [[ $c == s3 ]] || kept+=("$c")
+            done
+            CONFIGS=${kept[*]}
+        fi
+    fi
 
     # Keep only the latest run's files.
     mkdir -p "$BENCH_DIR"
@@ -726,12 +1016,16 @@ main() {
 
     say "mod_maintenance bench, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     say "httpd: $("$HTTPD" -v | sed -n 's/^Server version: //p'), $(nproc) CPUs, $(uname -r)"
-    if has_config off || has_config on; then
+    if needs_module; then
         say "module: $MODULE_SO ($(stat -c '%s bytes, built %y' "$MODULE_SO" | cut -d. -f1))"
     fi
     say "page: $URL_PATH -> 1 KiB index.html; configs: $CONFIGS"
+    if [[ -n $s3_skipped ]]; then
+        say "note: config s3 skipped: $s3_skipped"
+    fi
 
     write_docroot
+    start_stores
     run_throughput
     run_callgrind
     run_strace

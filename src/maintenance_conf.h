@@ -55,7 +55,10 @@ typedef struct {
     int toggle_anonymous;              /* MAINTENANCE_UNSET, 0, 1 */
 } maintenance_dir_conf;
 
-extern module AP_MODULE_DECLARE_DATA maintenance_module;
+/* The one symbol httpd looks up: the module is built with hidden
+ * visibility (apxs.mk). */
+extern module __attribute__((visibility("default"))) AP_MODULE_DECLARE_DATA
+    maintenance_module;
 
 #define MAINTENANCE_DEFAULT_TTL          apr_time_from_sec(1)
 #define MAINTENANCE_DEFAULT_TIMEOUT      apr_time_from_sec(1)

@@ -20,6 +20,12 @@ extern const maintenance_provider maintenance_file_provider;
 extern const maintenance_provider maintenance_memcache_provider;
 extern const maintenance_provider maintenance_s3_provider;
 
+/* Whether an AWS shared-credentials file has keys in profile: NULL, or
+ * what is wrong (never a secret). */
+const char *maintenance_s3_credentials_check(const char *file,
+                                             const char *profile,
+                                             apr_pool_t *p);
+
 /* Split "NAME:ARGS". Returns NULL or an error text. */
 const char *maintenance_spec_split(const char *spec, const char **name,
                                    const char **args, apr_pool_t *p);

@@ -41,28 +41,69 @@ typedef struct {
  * BUCKET.s3.REGION.amazonaws.com, s3.dualstack.REGION..., s3-REGION... */
 static const char *region_of(const char *host, apr_pool_t *p)
 {
-    const char *aws = strstr(host, ".amazonaws.com");
-    const char *s;
+    const char *aws = strstr(host, ".amazonaws.com"), *label;
+    apr_size_t len;
 
     if (!aws) {
         return NULL;
     }
-    for (s = host; s < aws; s = strchr(s, '.') + 1) {
-        const char *next = strchr(s, '.');
-        if (!strncmp(s, "s3-", 3) && next <= aws) {
-            return apr_pstrmemdup(p, s + 3, next - s - 3);
+    /* The label before .amazonaws.com, read from the right so that a
+     * bucket named s3-logs or s3.example.com is not taken for it: s3 (the
+     * global endpoint), s3-REGION, or REGION after s3. or s3.dualstack. */
+    for (label = aws; label > host && label[-1] != '.'; label--) {
+    }
+    len = aws - label;
+    if (len == 2 && !strncmp(label, "s3", 2)) {
+        return NULL;
+    }
+    if (!strncmp(label, "s3-", 3)) {
+        return apr_pstrmemdup(p, label + 3, len - 3);
+    }
+    return apr_pstrmemdup(p, label, len);
+}
+
+/* Whether uri names an object, not a bucket: a host that is an address
+ * cannot be a bucket's, so its path must be /BUCKET/KEY; any path must
+ * end in a key, not in a slash. */
+static int has_key(const apr_uri_t *uri)
+{
+    const char *key = uri->path + 1;
+    const char *host = uri->hostname;
+
+    if (strchr(host, ':') || strspn(host, "0123456789.") == strlen(host)) {
+        key = strchr(key, '/');
+        key = key ? key + 1 : "";
+    }
+    return *key && key[strlen(key) - 1] != '/';
+}
+
+/* url with its path as S3 signs it: each byte but A-Z a-z 0-9 - . _ ~
+ * and / percent-encoded, a %XX kept (in capitals). libcurl signs the path
+ * as it is given, S3 as it reads it: decoded, then encoded once. */
+static const char *signable_url(const char *url, apr_pool_t *p)
+{
+    const char *path = strchr(strstr(url, "://") + 3, '/');
+    char *out = apr_palloc(p, strlen(url) * 3 + 1), *o;
+
+    o = out + (path - url);
+    memcpy(out, url, path - url);
+    for (; *path; path++) {
+        unsigned char c = (unsigned char)*path;
+        if (apr_isalnum(c) || strchr("-._~/", c)) {
+            *o++ = c;
         }
-        if (!strncmp(s, "s3.", 3) && next < aws) {
-            const char *r = next + 1;
-            if (!strncmp(r, "dualstack.", 10)) {
-                r += 10;
-            }
-            if (r < aws) {
-                return apr_pstrmemdup(p, r, strchr(r, '.') - r);
-            }
+        else if (c == '%' && apr_isxdigit(path[1]) && apr_isxdigit(path[2])) {
+            *o++ = '%';
+            *o++ = apr_toupper(path[1]);
+            *o++ = apr_toupper(path[2]);
+            path += 2;
+        }
+        else {
+            o += apr_snprintf(o, 4, "%%%02X", c);
         }
     }
-    return NULL;
+    *o = '\0';
+    return out;
 }
 
 static char *trim(char *s)
@@ -145,6 +186,18 @@ static const char *credentials_from_file(s3_instance *si,
     return NULL;
 }
 
+const char *maintenance_s3_credentials_check(const char *file,
+                                             const char *profile,
+                                             apr_pool_t *p)
+{
+    maintenance_provider_params pp = { 0 };
+    s3_instance si = { 0 };
+
+    pp.s3_credentials = file;
+    pp.s3_profile = profile;
+    return credentials_from_file(&si, &pp, p);
+}
+
 static const char *credentials_from_env(s3_instance *si, apr_pool_t *p)
 {
     char *id = NULL, *secret = NULL, *token = NULL;
@@ -153,9 +206,10 @@ static const char *credentials_from_env(s3_instance *si, apr_pool_t *p)
     apr_env_get(&secret, "AWS_SECRET_ACCESS_KEY", p);
     apr_env_get(&token, "AWS_SESSION_TOKEN", p);
     if (!id || !*id || !secret || !*secret) {
-        return "no credentials: set MaintenanceS3Credentials, or "
-               "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in httpd's "
-               "environment";
+        return "no credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+               "are not in the environment, and no credentials file is "
+               "named (MaintenanceS3Credentials for httpd, "
+               "MAINTENANCE_S3_CREDENTIALS for maintenancectl)";
     }
     si->userpwd = apr_pstrcat(p, id, ":", secret, NULL);
     if (token && *token) {
@@ -181,6 +235,11 @@ static const char *s3_create(void **instance, const char *args,
         return "not an object URL like https://s3.eu-west-1.amazonaws.com/"
                "BUCKET/KEY or http://127.0.0.1:9000/BUCKET/KEY";
     }
+    if (!has_key(&uri)) {
+        return "names no object: path-style URLs are "
+               "http(s)://HOST/BUCKET/KEY, virtual-hosted ones "
+               "https://BUCKET.s3.REGION.amazonaws.com/KEY";
+    }
     /* Configuration time comes before any thread: the one safe moment. */
     if (!curl_ready) {
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -189,7 +248,7 @@ static const char *s3_create(void **instance, const char *args,
         curl_ready = 1;
     }
     region = pp->s3_region ? pp->s3_region : region_of(uri.hostname, p);
-    si->url = args;
+    si->url = signable_url(args, p);
     si->sigv4 = apr_pstrcat(p, "aws:amz:", region ? region : "us-east-1",
                             ":s3", NULL);
     si->timeout_ms = (long)apr_time_as_msec(pp->timeout);

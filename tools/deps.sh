@@ -32,11 +32,14 @@ done
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# The browser test's driver, pinned in tests/browser/package-lock.json.
+# The browser test's driver and the S3 test store, pinned in their
+# package-lock.json files.
 npm_deps() {
-    [ -d "$top/tests/browser/node_modules/playwright-core" ] && return 0
-    echo "installing: playwright-core (npm)"
-    npm ci --prefix "$top/tests/browser" --no-audit --no-fund --silent </dev/null
+    for dir in tests/browser tests/s3; do
+        [ -d "$top/$dir/node_modules" ] && continue
+        echo "installing: $dir's npm packages"
+        npm ci --prefix "$top/$dir" --no-audit --no-fund --silent </dev/null
+    done
 }
 
 if [ -z "$missing" ]; then

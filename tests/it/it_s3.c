@@ -1,0 +1,1167 @@
+/* The s3: state provider (SPEC sections 2 and 3, issue 5) against a local
+ * S3 store that checks every request's Signature V4 with AWS's own signer
+ * (tests/s3/front.mjs, driven through s3store.h): a missing object; states
+ * written by maintenancectl and by the toggle handler; path-style and
+ * virtual-hosted URLs; credentials from the environment and from a
+ * shared-credentials file and its profiles; session tokens; the signing
+ * region; wrong keys (refused, logged once without the secret, the last
+ * state or MaintenanceFailMode in force); the store killed, frozen, and
+ * back; bad specs at configtest; and store reads bounded by
+ * MaintenanceStateTTL, not by requests.
+ *
+ * Nothing here asserts how fast the module is; where it must not wait on
+ * the store, pages are fetched with a timeout of a few seconds, so that a
+ * page stuck behind a dead or frozen store fails the test. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE   /* asprintf, getdelim */
+#endif
+#include "fixture.h"
+#include "s3store.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BUCKET       "mm-state"
+#define KEY_ID       "AKIDMMTEST7Q2W4E6R8T"
+#define OTHER_KEY_ID "AKIDMMNOBODY00000000"
+/* Secrets as AWS makes them, with '/' and '+'; distinctive, so that a
+ * log line quoting one is found. */
+#define SECRET       "mmSecret/9xQv+Lr3Tz0pW7yKc2Nh5Ub8Jd1Fe4Gs"
+#define WRONG_SECRET "mmWrong/3aZx+Qw8Er5Ty2Ui7Op0As4Df6Gh9JkLm"
+#define TOKEN        "mmToken//AbCdEfGhIjKlMnOpQrStUvWxYz0123456789=="
+#define REGION       "eu-west-1"
+#define NESTED_KEY   "shop/eu/maintenance%20state"
+#define RESERVED_KEY "shop,eu/state=live+1"
+#define CTL          "build/maintenancectl"
+#define TOGGLE       "/maintenance-mode"
+#define ALICE        "alice:secret"
+#define OUTAGE_LOG   "MM00002"     /* at error: the state cannot be read */
+#define RECOVERY_LOG "MM00003"     /* at notice: readable again */
+#define QUICK_S      3L            /* a page the module must not hold up */
+#define AWAIT_MS     5000          /* polls for a change give up after this */
+#define CTL_LIMIT_MS 15000         /* a maintenancectl run this long hangs */
+/* Long enough for the refresher to read the state many times over at the
+ * fixture's MaintenanceStateTTL of 0.05 s. */
+#define MANY_READS_MS (2 * FX_SETTLE_MS)
+
+static const s3store_opts PLAIN = { BUCKET, KEY_ID, SECRET, NULL, NULL };
+static const s3store_opts WITH_TOKEN = { BUCKET, KEY_ID, SECRET, TOKEN,
+                                         NULL };
+static const s3store_opts IN_REGION = { BUCKET, KEY_ID, SECRET, NULL,
+                                        REGION };
+
+/* Environments, for httpd (read at its start-up) and for maintenancectl:
+ * NAME=value lists on top of one with no AWS or maintenancectl variables. */
+#define OWNER_ENV "AWS_ACCESS_KEY_ID=" KEY_ID, "AWS_SECRET_ACCESS_KEY=" SECRET
+static const char *const OWNER[] = { OWNER_ENV, NULL };
+static const char *const OWNER_WITH_TOKEN[] = {
+    OWNER_ENV, "AWS_SESSION_TOKEN=" TOKEN, NULL };
+static const char *const OWNER_IN_REGION[] = {
+    OWNER_ENV, "MAINTENANCE_S3_REGION=" REGION, NULL };
+static const char *const WRONG[] = {
+    "AWS_ACCESS_KEY_ID=" KEY_ID, "AWS_SECRET_ACCESS_KEY=" WRONG_SECRET, NULL };
+static const char *const STRANGER[] = {
+    "AWS_ACCESS_KEY_ID=" OTHER_KEY_ID, "AWS_SECRET_ACCESS_KEY=" SECRET, NULL };
+static const char *const NOBODY[] = { NULL };
+
+static const char *const CLEAN_ENV[] = {
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "MAINTENANCE_STATE", "MAINTENANCE_S3_REGION",
+    "MAINTENANCE_S3_CREDENTIALS", "MAINTENANCE_S3_PROFILE",
+};
+
+/* The toggle handler, as SPEC section 4 documents it. */
+#define TOGGLE_CONF \
+    "<Location \"/maintenance-mode\">\n" \
+    "  SetHandler maintenance-toggle\n" \
+    "  AuthType Basic\n  AuthName \"Maintenance\"\n" \
+    "  AuthUserFile ${TESTDIR}/htpasswd\n" \
+    "  Require valid-user\n" \
+    "</Location>\n"
+
+static s3store *group_store;   /* the group's, from its setup */
+static s3store *test_store;    /* a test's own, freed when it ends */
+
+/* --- environment --------------------------------------------------------- */
+
+/* This process's environment: none of CLEAN_ENV, then env's NAME=value
+ * entries (env may be NULL). */
+static void apply_env(const char *const *env)
+{
+    for (size_t i = 0; i < sizeof(CLEAN_ENV) / sizeof(*CLEAN_ENV); i++) {
+        unsetenv(CLEAN_ENV[i]);
+    }
+    for (; env && *env; env++) {
+        const char *eq = strchr(*env, '=');
+        char name[64];
+
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
+        setenv(name, eq + 1, 1);
+    }
+}
+
+/* Start f's httpd with env, which it reads its credentials from at
+ * start-up (fixture.c execs apache2 with this process's environment). */
+static void start_with(fx *f, const char *const *env)
+{
+    apply_env(env);
+    fx_start(f);
+    apply_env(NULL);
+}
+
+/* --- sites --------------------------------------------------------------- */
+
+/* A fixture whose config may name the store's port as ${S3PORT}; with a
+ * key, its state is that object of the store's bucket, path-style. */
+static fx *new_site(const s3store *s, const char *key, const char *conf)
+{
+    char state[256] = "", *text;
+    fx *f;
+
+    if (key) {
+        snprintf(state, sizeof(state), "MaintenanceState "
+                 "s3:http://127.0.0.1:${S3PORT}/" BUCKET "/%s\n", key);
+    }
+    if (asprintf(&text, "Define S3PORT %d\n%s%s", s3store_port(s), state,
+                 conf) < 0) {
+        abort();
+    }
+    f = fx_new(text);
+    free(text);
+    fx_write(f, "htdocs/index.html", "front page\n");
+    return f;
+}
+
+/* The spec of the object key in the store's bucket, path-style. */
+static const char *spec(fx *f, const s3store *s, const char *key)
+{
+    return fx_fmt(f, "s3:http://127.0.0.1:%d/" BUCKET "/%s",
+                  s3store_port(s), key);
+}
+
+/* GET / until it answers status (the site reads the state every
+ * MaintenanceStateTTL); the last answer, after AWAIT_MS at most. */
+static fx_res *await_status(fx *f, long status)
+{
+    fx_res *r = fx_get(f, "/");
+
+    for (int waited = 0; r->status != status && waited < AWAIT_MS;
+         waited += 50) {
+        fx_sleep_ms(50);
+        r = fx_get(f, "/");
+    }
+    return r;
+}
+
+/* What a page fetched within QUICK_S says. */
+typedef struct {
+    long status;
+    char mode[8];        /* X-Mode: MAINTENANCE_MODE */
+    char message[64];    /* X-Message: MAINTENANCE_MESSAGE */
+} quick_res;
+
+/* If the header line is name's, its value into out. */
+static void header_value(const char *line, size_t len, const char *name,
+                         char *out, size_t outlen)
+{
+    size_t n = strlen(name);
+
+    if (len > n && !strncasecmp(line, name, n)) {
+        size_t vlen = strcspn(line + n, "\r\n");
+        snprintf(out, outlen, "%.*s", (int)vlen, line + n);
+    }
+}
+
+static size_t on_quick_header(char *data, size_t size, size_t n, void *baton)
+{
+    quick_res *q = baton;
+
+    header_value(data, size * n, "X-Mode: ", q->mode, sizeof(q->mode));
+    header_value(data, size * n, "X-Message: ", q->message,
+                 sizeof(q->message));
+    return size * n;
+}
+
+static size_t discard(char *data, size_t size, size_t n, void *baton)
+{
+    (void)data;
+    (void)baton;
+    return size * n;
+}
+
+/* GET / with a timeout of QUICK_S: a page held up by the store fails. */
+static quick_res quick_get(fx *f)
+{
+    quick_res q = { 0, "", "" };
+    const char *url = fx_fmt(f, "http://127.0.0.1:%d/", fx_port(f));
+    CURL *c = curl_easy_init();
+    CURLcode rc;
+
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, QUICK_S);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_quick_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &q);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
+    curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        fail_msg("GET %s within %ld s: %s", url, QUICK_S,
+                 curl_easy_strerror(rc));
+    }
+    return q;
+}
+
+/* A page fetched within QUICK_S answers as in maintenance, with message
+ * ("": none). */
+static void assert_quick_blocked(fx *f, const char *message)
+{
+    quick_res q = quick_get(f);
+
+    if (q.status != 503 || strcmp(q.mode, "on")
+        || strcmp(q.message, message)) {
+        fail_msg("expected 503, X-Mode on, X-Message \"%s\"; got %ld, "
+                 "\"%s\", \"%s\"", message, q.status, q.mode, q.message);
+    }
+}
+
+static const char *slurp_file(fx *f, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char *text = NULL;
+    size_t len = 0;
+    const char *copy;
+
+    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
+        free(text);
+        text = NULL;
+    }
+    if (fp) {
+        fclose(fp);
+    }
+    copy = fx_fmt(f, "%s", text ? text : "");
+    free(text);
+    return copy;
+}
+
+/* Exactly n error-log lines contain text; else fail, showing the log. */
+static void assert_log_lines(fx *f, const char *text, int n)
+{
+    int got = fx_log_count(f, text);
+
+    if (got != n) {
+        fail_msg("%d error-log lines name %s, expected %d:\n%s", got, text,
+                 n, slurp_file(f, fx_fmt(f, "%s/logs/error.log",
+                                         fx_dir(f))));
+    }
+}
+
+/* The error log holds neither secret, whatever went wrong. */
+static void assert_no_secret_logged(fx *f)
+{
+    assert_log_lines(f, SECRET, 0);
+    assert_log_lines(f, WRONG_SECRET, 0);
+}
+
+/* After many reads of a failing store: exactly one outage line, naming
+ * what the store said, and no secret. */
+static void assert_logged_once(fx *f, const char *s3_code)
+{
+    fx_sleep_ms(MANY_READS_MS);
+    assert_log_lines(f, OUTAGE_LOG, 1);
+    assert_log_lines(f, s3_code, 1);
+    assert_no_secret_logged(f);
+}
+
+/* --- maintenancectl ------------------------------------------------------ */
+
+typedef struct {
+    int rc;
+    const char *out;     /* stdout */
+    const char *err;     /* stderr */
+} ctl_res;
+
+/* maintenancectl --state state_spec args... (NULL-terminated) with env;
+ * one that runs for CTL_LIMIT_MS hangs, and fails the test. */
+static ctl_res run_ctl(fx *f, const char *const *env, const char *state_spec,
+                       const char *const *args)
+{
+    const char *out = fx_fmt(f, "%s/ctl.out", fx_dir(f));
+    const char *err = fx_fmt(f, "%s/ctl.err", fx_dir(f));
+    const char *argv[16] = { CTL, "--state", state_spec };
+    size_t n = 3;
+    int status, waited = 0;
+    pid_t pid;
+
+    while (*args && n < 15) {
+        argv[n++] = *args++;
+    }
+    fflush(NULL);
+    if ((pid = fork()) < 0) {
+        fail_msg("fork failed");
+    }
+    if (pid == 0) {
+        apply_env(env);
+        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
+            _exit(126);
+        }
+        execv(CTL, (char *const *)argv);
+        _exit(127);
+    }
+    while (waitpid(pid, &status, WNOHANG) != pid) {
+        if ((waited += 20) > CTL_LIMIT_MS) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fail_msg(CTL " %s hangs", argv[3]);
+        }
+        fx_sleep_ms(20);
+    }
+    return (ctl_res){ WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                      slurp_file(f, out), slurp_file(f, err) };
+}
+
+#define CTL_RUN(f, env, state_spec, ...) \
+    run_ctl((f), (env), (state_spec), (const char *const[]){ __VA_ARGS__, \
+                                                             NULL })
+
+/* Exit 0 and nothing on stderr; the run's stdout. */
+static const char *ok(ctl_res r)
+{
+    if (r.rc != 0 || *r.err) {
+        fail_msg("maintenancectl: exit %d\n--- stdout\n%s--- stderr\n%s",
+                 r.rc, r.out, r.err);
+    }
+    return r.out;
+}
+
+/* Exit 1, a message on stderr naming needle, and no secret anywhere. */
+static void refused(ctl_res r, const char *needle)
+{
+    if (r.rc != 1 || !strstr(r.err, needle) || strstr(r.err, SECRET)
+        || strstr(r.err, WRONG_SECRET) || strstr(r.out, SECRET)
+        || strstr(r.out, WRONG_SECRET)) {
+        fail_msg("maintenancectl: exit %d, expected 1 with a message naming "
+                 "\"%s\" and no secret\n--- stdout\n%s--- stderr\n%s", r.rc,
+                 needle, r.out, r.err);
+    }
+}
+
+/* The value of "key: value" in status output, NULL when absent. */
+static const char *field(fx *f, const char *out, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (const char *line = out; line && *line; ) {
+        if (!strncmp(line, key, n) && !strncmp(line + n, ": ", 2)) {
+            return fx_fmt(f, "%.*s", (int)strcspn(line + n + 2, "\n"),
+                          line + n + 2);
+        }
+        line = strchr(line, '\n');
+        line += line != NULL;
+    }
+    return NULL;
+}
+
+/* The state word the store holds for key, as maintenancectl reads it. */
+static const char *stored(fx *f, const s3store *s, const char *key)
+{
+    return field(f, ok(CTL_RUN(f, OWNER, spec(f, s, key), "status")),
+                 "state");
+}
+
+/* --- credentials files --------------------------------------------------- */
+
+/* One profile of a shared-credentials file; header is "default",
+ * "profile other"... */
+static const char *profile(fx *f, const char *header, const char *secret)
+{
+    return fx_fmt(f, "[%s]\naws_access_key_id = %s\n"
+                  "aws_secret_access_key = %s\n\n", header, KEY_ID, secret);
+}
+
+/* Write the credentials file aws/credentials, readable by root alone as
+ * a secrets file should be: httpd reads it at start-up, before it gives up
+ * root. */
+static void write_credentials(fx *f, const char *text)
+{
+    fx_write(f, "aws/credentials", "# written by it_s3\n%s", text);
+    if (chmod(fx_fmt(f, "%s/aws/credentials", fx_dir(f)), 0600) != 0) {
+        fail_msg("chmod aws/credentials failed");
+    }
+}
+
+/* --- per test ------------------------------------------------------------ */
+
+static int test_begin(void **state)
+{
+    /* A store a failed test could not free. */
+    s3store_free(test_store);
+    test_store = NULL;
+    return fx_test_begin(state);
+}
+
+/* httpd goes first: a store gone under it would be an outage it logs. */
+static int test_end(void **state)
+{
+    int rc = fx_test_end(state);
+
+    s3store_free(test_store);
+    test_store = NULL;
+    return rc;
+}
+
+#define S3_TEST(t) cmocka_unit_test_setup_teardown(t, test_begin, test_end)
+
+static int start_store(const s3store_opts *opts)
+{
+    group_store = s3store_start(opts);
+    return 0;
+}
+
+static int plain_setup(void **state)
+{
+    (void)state;
+    return start_store(&PLAIN);
+}
+
+static int token_setup(void **state)
+{
+    (void)state;
+    return start_store(&WITH_TOKEN);
+}
+
+static int region_setup(void **state)
+{
+    (void)state;
+    return start_store(&IN_REGION);
+}
+
+static int store_teardown(void **state)
+{
+    (void)state;
+    s3store_free(group_store);
+    group_store = NULL;
+    return 0;
+}
+
+/* --- reading and writing the object -------------------------------------- */
+
+/* A missing object is a readable "off", not a failure: even a site that
+ * fails closed is served, and nothing is logged. */
+static void test_missing_object_is_off(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "missing",
+                     FX_ENV_HEADERS "MaintenanceFailMode closed\n");
+
+    start_with(f, OWNER);
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+    fx_sleep_ms(MANY_READS_MS);
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+    assert_log_lines(f, OUTAGE_LOG, 0);
+    assert_string_equal(stored(f, group_store, "missing"), "off");
+}
+
+/* maintenancectl writes the object; the site sees it within the TTL,
+ * with the message, and Retry-After from the end. */
+static void test_cli_turns_site_on_and_off(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "cli", FX_ENV_HEADERS);
+    const char *s = spec(f, group_store, "cli");
+
+    start_with(f, OWNER);
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+
+    const char *out = ok(CTL_RUN(f, OWNER, s, "on", "--message",
+                                 "Back at noon", "--for", "1h"));
+    assert_string_equal(field(f, out, "message"), "Back at noon");
+    fx_res *r = await_status(f, 503);
+    FX_ASSERT_BLOCKED(r, 503);
+    FX_ASSERT_HEADER(r, "X-Message", "Back at noon");
+    FX_ASSERT_BODY(r, "Back at noon");
+    assert_in_range(fx_header_num(r, "Retry-After"), 3600 - 60, 3600);
+
+    out = ok(CTL_RUN(f, OWNER, s, "status"));
+    assert_string_equal(field(f, out, "state"), "on");
+    assert_string_equal(field(f, out, "message"), "Back at noon");
+
+    ok(CTL_RUN(f, OWNER, s, "off"));
+    FX_ASSERT_SERVED(await_status(f, 200));
+    assert_string_equal(stored(f, group_store, "cli"), "off");
+}
+
+/* The toggle handler writes the object through the same provider, and
+ * maintenancectl reads what it wrote. */
+static void test_toggle_writes_what_cli_reads(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "toggle", FX_ENV_HEADERS TOGGLE_CONF);
+    fx_req post = { .method = "POST", .path = TOGGLE "/on",
+                    .body = "message=Deploying&for=30m", .userpwd = ALICE };
+
+    fx_htpasswd(f, "htpasswd", "alice", "secret");
+    start_with(f, OWNER);
+    FX_ASSERT_STATUS(fx_request(f, &post), 303);
+
+    const char *out = ok(CTL_RUN(f, OWNER, spec(f, group_store, "toggle"),
+                                 "status"));
+    assert_string_equal(field(f, out, "state"), "on");
+    assert_string_equal(field(f, out, "by"), "alice");
+    assert_string_equal(field(f, out, "message"), "Deploying");
+    assert_non_null(field(f, out, "end"));
+    FX_ASSERT_BLOCKED(await_status(f, 503), 503);
+
+    post.path = TOGGLE "/off";
+    post.body = "";
+    FX_ASSERT_STATUS(fx_request(f, &post), 303);
+    assert_string_equal(stored(f, group_store, "toggle"), "off");
+    FX_ASSERT_SERVED(await_status(f, 200));
+}
+
+/* http://BUCKET.localhost:PORT/KEY is the same object as the path-style
+ * http://127.0.0.1:PORT/BUCKET/KEY (curl resolves *.localhost to
+ * loopback; the store routes on the Host). */
+static void test_virtual_hosted_url(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, NULL, FX_ENV_HEADERS
+                     "MaintenanceState s3:http://" BUCKET
+                     ".localhost:${S3PORT}/vhost\n");
+    const char *vhost = fx_fmt(f, "s3:http://" BUCKET ".localhost:%d/vhost",
+                               s3store_port(group_store));
+
+    start_with(f, OWNER);
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+    ok(CTL_RUN(f, OWNER, spec(f, group_store, "vhost"), "on", "--message",
+               "Seen through the bucket's host"));
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message",
+                     "Seen through the bucket's host");
+    ok(CTL_RUN(f, OWNER, vhost, "off"));
+    FX_ASSERT_SERVED(await_status(f, 200));
+    assert_string_equal(stored(f, group_store, "vhost"), "off");
+}
+
+/* A key with folders and an escaped space: the module signs it as S3
+ * reads it (the store checks the canonical, once-encoded path). */
+static void test_nested_escaped_key(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, NESTED_KEY, FX_ENV_HEADERS);
+
+    s3store_put(group_store, NESTED_KEY, "on\nmessage=Nested\n");
+    start_with(f, OWNER);
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Nested");
+    ok(CTL_RUN(f, OWNER, spec(f, group_store, NESTED_KEY), "off"));
+    FX_ASSERT_SERVED(await_status(f, 200));
+}
+
+/* Characters a URL may hold raw in its path but S3 signs encoded
+ * (sub-delimiters): the provider must sign the key as S3 reads it. */
+static void test_reserved_characters_in_key(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, RESERVED_KEY, FX_ENV_HEADERS);
+
+    start_with(f, OWNER);
+    ok(CTL_RUN(f, OWNER, spec(f, group_store, RESERVED_KEY), "on",
+               "--message", "Reserved"));
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Reserved");
+}
+
+/* --- states written from outside ----------------------------------------- */
+
+/* django-maintenance-mode's S3 backends write 1 and 0; and an object
+ * removed is off again. */
+static void test_django_values(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "django", FX_ENV_HEADERS);
+
+    start_with(f, OWNER);
+    s3store_put(group_store, "django", "1");
+    FX_ASSERT_BLOCKED(await_status(f, 503), 503);
+    s3store_put(group_store, "django", "0");
+    FX_ASSERT_SERVED(await_status(f, 200));
+    s3store_put(group_store, "django", "true\n");
+    FX_ASSERT_BLOCKED(await_status(f, 503), 503);
+    s3store_put(group_store, "django", NULL);
+    FX_ASSERT_SERVED(await_status(f, 200));
+}
+
+/* A bad object after a good one: the good one stays in force, each
+ * problem is logged once, and a good object is read again. */
+static void test_bad_object_keeps_last_state(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "bad", FX_ENV_HEADERS);
+    char pad[5000];
+
+    memset(pad, 'x', sizeof(pad) - 1);
+    pad[sizeof(pad) - 1] = '\0';
+    fx_expect_log(f, OUTAGE_LOG);
+    s3store_put(group_store, "bad", "on\nmessage=Kept\n");
+    start_with(f, OWNER);
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Kept");
+
+    s3store_put(group_store, "bad", "maybe\n");
+    fx_sleep_ms(MANY_READS_MS);
+    assert_quick_blocked(f, "Kept");
+    s3store_put(group_store, "bad", fx_fmt(f, "on\nmessage=%s\n", pad));
+    fx_sleep_ms(MANY_READS_MS);
+    assert_quick_blocked(f, "Kept");
+    assert_log_lines(f, OUTAGE_LOG, 2);
+
+    s3store_put(group_store, "bad", "off\n");
+    FX_ASSERT_SERVED(await_status(f, 200));
+    assert_log_lines(f, RECOVERY_LOG, 1);
+}
+
+/* --- credentials --------------------------------------------------------- */
+
+/* f (a site on key, with MaintenanceS3Credentials) sees the state on only
+ * when it signs with the file's profile: httpd's environment holds a
+ * wrong secret, which must not be used. */
+static void check_file_credentials(fx *f, const char *key, const char *text)
+{
+    write_credentials(f, text);
+    ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
+               "Signed from the file"));
+    start_with(f, WRONG);
+    fx_res *r = await_status(f, 503);
+    FX_ASSERT_BLOCKED(r, 503);
+    FX_ASSERT_HEADER(r, "X-Message", "Signed from the file");
+    assert_log_lines(f, OUTAGE_LOG, 0);
+}
+
+static void test_credentials_file_default_profile(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "file-default", FX_ENV_HEADERS
+                     "MaintenanceS3Credentials ${TESTDIR}/aws/credentials\n");
+
+    check_file_credentials(f, "file-default",
+                           fx_fmt(f, "%s%s", profile(f, "other", WRONG_SECRET),
+                                  profile(f, "default", SECRET)));
+}
+
+/* A named profile, not the first in the file nor the default; and
+ * maintenancectl using the same file and profile. */
+static void test_credentials_file_named_profile(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "file-other", FX_ENV_HEADERS
+                     "MaintenanceS3Credentials ${TESTDIR}/aws/credentials "
+                     "other\n");
+    const char *const file_env[] = {
+        fx_fmt(f, "MAINTENANCE_S3_CREDENTIALS=%s/aws/credentials", fx_dir(f)),
+        "MAINTENANCE_S3_PROFILE=other", NULL };
+
+    check_file_credentials(f, "file-other",
+                           fx_fmt(f, "%s%s%s",
+                                  profile(f, "default", WRONG_SECRET),
+                                  profile(f, "other", SECRET),
+                                  profile(f, "third", WRONG_SECRET)));
+    ok(CTL_RUN(f, file_env, spec(f, group_store, "file-other"), "off"));
+    FX_ASSERT_SERVED(await_status(f, 200));
+}
+
+/* The ~/.aws/config spelling of a section, [profile NAME]. */
+static void test_credentials_file_profile_section(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "file-section", FX_ENV_HEADERS
+                     "MaintenanceS3Credentials ${TESTDIR}/aws/credentials "
+                     "other\n");
+
+    check_file_credentials(f, "file-section",
+                           fx_fmt(f, "%s%s",
+                                  profile(f, "default", WRONG_SECRET),
+                                  profile(f, "profile other", SECRET)));
+}
+
+/* --- refused reads ------------------------------------------------------- */
+
+/* A site on key, whose object says on, started with env: credentials the
+ * store refuses. */
+static fx *refused_site(const char *key, const char *conf,
+                        const char *const *env)
+{
+    fx *f = new_site(group_store, key, conf);
+
+    fx_expect_log(f, OUTAGE_LOG);
+    ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
+               "Never read"));
+    start_with(f, env);
+    return f;
+}
+
+/* Nothing was ever read: MaintenanceFailMode open serves the site. */
+static void test_wrong_secret_fail_open(void **state)
+{
+    (void)state;
+    fx *f = refused_site("refused-open",
+                         FX_ENV_HEADERS "MaintenanceFailMode open\n", WRONG);
+
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+    assert_logged_once(f, "SignatureDoesNotMatch");
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+}
+
+/* ...and closed answers as in maintenance, without the unread message. */
+static void test_wrong_secret_fail_closed(void **state)
+{
+    (void)state;
+    fx *f = refused_site("refused-closed",
+                         FX_ENV_HEADERS "MaintenanceFailMode closed\n", WRONG);
+
+    fx_res *r = fx_get(f, "/");
+    FX_ASSERT_BLOCKED(r, 503);
+    FX_ASSERT_HEADER(r, "X-Message", NULL);
+    assert_logged_once(f, "SignatureDoesNotMatch");
+    FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
+}
+
+static void test_unknown_key_id(void **state)
+{
+    (void)state;
+    fx *f = refused_site("refused-key",
+                         FX_ENV_HEADERS "MaintenanceFailMode closed\n",
+                         STRANGER);
+
+    FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
+    assert_logged_once(f, "InvalidAccessKeyId");
+}
+
+/* A missing object is off, but a missing bucket is a mistake. */
+static void test_missing_bucket_is_an_error(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, NULL, FX_ENV_HEADERS
+                     "MaintenanceState s3:http://127.0.0.1:${S3PORT}/"
+                     "no-such-bucket/state\n"
+                     "MaintenanceFailMode closed\n");
+
+    fx_expect_log(f, OUTAGE_LOG);
+    start_with(f, OWNER);
+    FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
+    assert_logged_once(f, "NoSuchBucket");
+}
+
+/* maintenancectl refused: exit 1, the S3 error code, no secret, and the
+ * object unchanged. */
+static void test_cli_refused(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "cli-refused", "");
+    const char *s = spec(f, group_store, "cli-refused");
+
+    ok(CTL_RUN(f, OWNER, s, "on", "--message", "Before"));
+    refused(CTL_RUN(f, WRONG, s, "status"), "SignatureDoesNotMatch");
+    refused(CTL_RUN(f, WRONG, s, "off"), "SignatureDoesNotMatch");
+    refused(CTL_RUN(f, STRANGER, s, "off"), "InvalidAccessKeyId");
+    assert_string_equal(stored(f, group_store, "cli-refused"), "on");
+}
+
+/* maintenancectl without credentials says how to give it some: its
+ * environment or MAINTENANCE_S3_CREDENTIALS, not httpd's directive. */
+static void test_cli_without_credentials(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "cli-nobody", "");
+    ctl_res r = CTL_RUN(f, NOBODY, spec(f, group_store, "cli-nobody"),
+                        "status");
+
+    refused(r, "AWS_SECRET_ACCESS_KEY");
+    refused(r, "MAINTENANCE_S3_CREDENTIALS");
+}
+
+/* --- load ---------------------------------------------------------------- */
+
+/* Pages never read the store; the refresher does, once per TTL. One child
+ * process (the fixture's), so ~4 reads in ~2 s: the bound is generous. */
+static void test_reads_bounded_by_ttl(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "load",
+                     FX_ENV_HEADERS "MaintenanceStateTTL 0.5\n");
+    enum { PAGES = 100, PAUSE_MS = 20, MAX_READS = 10 };
+
+    start_with(f, OWNER);
+    long before = s3store_count(group_store, "GET");
+    for (int i = 0; i < PAGES; i++) {
+        FX_ASSERT_SERVED(fx_get(f, "/"));
+        fx_sleep_ms(PAUSE_MS);
+    }
+    long reads = s3store_count(group_store, "GET") - before;
+    if (reads < 1 || reads > MAX_READS) {
+        fail_msg("%d pages over about %d ms made %ld store reads; expected "
+                 "1 to %d at MaintenanceStateTTL 0.5", PAGES,
+                 PAGES * PAUSE_MS, reads, MAX_READS);
+    }
+}
+
+/* --- session tokens (the group's store wants TOKEN) ---------------------- */
+
+static void test_token_from_environment(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "token-env", FX_ENV_HEADERS);
+
+    ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-env"), "on",
+               "--message", "Temporary credentials"));
+    start_with(f, OWNER_WITH_TOKEN);
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message",
+                     "Temporary credentials");
+}
+
+static void test_token_from_file(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "token-file", FX_ENV_HEADERS
+                     "MaintenanceS3Credentials ${TESTDIR}/aws/credentials\n");
+
+    write_credentials(f, fx_fmt(f, "%saws_session_token = " TOKEN "\n",
+                                profile(f, "default", SECRET)));
+    ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-file"), "on",
+               "--message", "Token from the file"));
+    start_with(f, NOBODY);
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message",
+                     "Token from the file");
+}
+
+static void test_token_missing(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "token-missing",
+                     FX_ENV_HEADERS "MaintenanceFailMode closed\n");
+    const char *s = spec(f, group_store, "token-missing");
+
+    fx_expect_log(f, OUTAGE_LOG);
+    ok(CTL_RUN(f, OWNER_WITH_TOKEN, s, "on", "--message", "Never read"));
+    refused(CTL_RUN(f, OWNER, s, "status"), "InvalidToken");
+    start_with(f, OWNER);
+    FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
+    assert_logged_once(f, "InvalidToken");
+}
+
+/* --- the signing region (the group's store wants REGION) ----------------- */
+
+static void test_region_directive(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "region", FX_ENV_HEADERS
+                     "MaintenanceS3Region " REGION "\n");
+    const char *s = spec(f, group_store, "region");
+
+    start_with(f, OWNER);
+    ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Signed for "
+               REGION));
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Signed for " REGION);
+    ok(CTL_RUN(f, OWNER_IN_REGION, s, "off"));
+    FX_ASSERT_SERVED(await_status(f, 200));
+}
+
+/* Without it, a loopback host means us-east-1, which this store refuses. */
+static void test_region_default_refused(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, "region-default", FX_ENV_HEADERS);
+    const char *s = spec(f, group_store, "region-default");
+
+    fx_expect_log(f, OUTAGE_LOG);
+    ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Never read"));
+    refused(CTL_RUN(f, OWNER, s, "status"), "AuthorizationHeaderMalformed");
+    start_with(f, OWNER);
+    FX_ASSERT_SERVED(fx_get(f, "/"));
+    assert_logged_once(f, "AuthorizationHeaderMalformed");
+}
+
+/* --- a store of the test's own: outages ---------------------------------- */
+
+/* A site on the test's own store, whose object says on with message
+ * "Kept", read once; calls give up after 0.2 s. */
+static fx *kept_site(void)
+{
+    fx *f;
+
+    test_store = s3store_start(&PLAIN);
+    f = new_site(test_store, "state",
+                 FX_ENV_HEADERS "MaintenanceStateTimeout 0.2\n");
+    fx_expect_log(f, OUTAGE_LOG);
+    ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "on", "--message",
+               "Kept"));
+    start_with(f, OWNER);
+    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Kept");
+    return f;
+}
+
+/* Back from an outage: readable again (logged once), and changes seen. */
+static void check_recovery(fx *f)
+{
+    ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "off"));
+    FX_ASSERT_SERVED(await_status(f, 200));
+    assert_log_lines(f, RECOVERY_LOG, 1);
+}
+
+static void test_store_goes_away_and_comes_back(void **state)
+{
+    (void)state;
+    fx *f = kept_site();
+
+    s3store_stop(test_store);
+    for (int i = 0; i < 5; i++) {
+        assert_quick_blocked(f, "Kept");
+    }
+    fx_sleep_ms(MANY_READS_MS);
+    assert_quick_blocked(f, "Kept");
+    assert_log_lines(f, OUTAGE_LOG, 1);
+    assert_no_secret_logged(f);
+
+    s3store_restart(test_store);
+    check_recovery(f);
+    assert_log_lines(f, OUTAGE_LOG, 1);
+}
+
+/* A store that accepts connections and never answers: every read times
+ * out after MaintenanceStateTimeout, and no page waits for one. */
+static void test_store_frozen(void **state)
+{
+    (void)state;
+    fx *f = kept_site();
+
+    s3store_freeze(test_store);
+    for (int i = 0; i < 5; i++) {
+        assert_quick_blocked(f, "Kept");
+    }
+    fx_sleep_ms(2 * MANY_READS_MS);   /* several timed-out reads */
+    assert_quick_blocked(f, "Kept");
+    assert_log_lines(f, OUTAGE_LOG, 1);
+
+    s3store_thaw(test_store);
+    check_recovery(f);
+    assert_log_lines(f, OUTAGE_LOG, 1);
+}
+
+/* The key's secret is rotated under a running site: the last state stays
+ * in force, the refusal is logged once; with the site's secret good
+ * again, the state is read again. */
+static void test_key_rotated_keeps_last_state(void **state)
+{
+    (void)state;
+    fx *f = kept_site();
+
+    s3store_set_secret(test_store, WRONG_SECRET);
+    for (int i = 0; i < 3; i++) {
+        assert_quick_blocked(f, "Kept");
+    }
+    assert_logged_once(f, "SignatureDoesNotMatch");
+    assert_quick_blocked(f, "Kept");
+
+    s3store_set_secret(test_store, SECRET);
+    check_recovery(f);
+    assert_log_lines(f, OUTAGE_LOG, 1);
+}
+
+/* No store when httpd starts: MaintenanceFailMode closed, logged once;
+ * then the store comes up and its (missing: off) state is read. */
+static void test_store_down_at_start(void **state)
+{
+    (void)state;
+    fx *f;
+
+    /* The store's port is taken while httpd's is chosen, so they differ. */
+    test_store = s3store_start(&PLAIN);
+    f = new_site(test_store, "state", FX_ENV_HEADERS
+                 "MaintenanceStateTimeout 0.2\nMaintenanceFailMode closed\n");
+    s3store_stop(test_store);
+    fx_expect_log(f, OUTAGE_LOG);
+    start_with(f, OWNER);
+    assert_quick_blocked(f, "");
+    fx_sleep_ms(MANY_READS_MS);
+    assert_log_lines(f, OUTAGE_LOG, 1);
+
+    s3store_restart(test_store);
+    FX_ASSERT_SERVED(await_status(f, 200));
+    assert_log_lines(f, RECOVERY_LOG, 1);
+}
+
+/* --- configtest ---------------------------------------------------------- */
+
+/* configtest of conf, with env, fails naming each of needles
+ * (NULL-terminated). */
+static void check_refused_config(const char *conf, const char *const *env,
+                                 const char *const *needles)
+{
+    fx *f = fx_new(conf);
+    const char *out;
+    int rc;
+
+    /* For the cases that name it. */
+    write_credentials(f, profile(f, "default", SECRET));
+    apply_env(env);
+    rc = fx_configtest(f, &out);
+    apply_env(NULL);
+    if (rc == 0) {
+        fail_msg("configtest passed:\n%s\n--- output\n%s", conf, out);
+    }
+    for (; *needles; needles++) {
+        FX_ASSERT_CONTAINS("configtest output", out, *needles);
+    }
+}
+
+#define REFUSED_CONFIG(conf, env, ...) \
+    check_refused_config((conf), (env), (const char *const[]){ __VA_ARGS__, \
+                                                               NULL })
+
+/* The counterpart of the refusals: a good spec with credentials passes. */
+static void test_config_good(void **state)
+{
+    (void)state;
+    fx *f = fx_new("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/k\n");
+    const char *out;
+
+    apply_env(OWNER);
+    int rc = fx_configtest(f, &out);
+    apply_env(NULL);
+    if (rc != 0) {
+        fail_msg("configtest failed:\n%s", out);
+    }
+}
+
+static void test_config_not_http(void **state)
+{
+    (void)state;
+    REFUSED_CONFIG("MaintenanceState s3:ftp://x/b/k\n", OWNER,
+                   "MaintenanceState", "s3:ftp://x/b/k");
+}
+
+static void test_config_no_bucket(void **state)
+{
+    (void)state;
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:1\n", OWNER,
+                   "MaintenanceState", "s3:http://127.0.0.1:1");
+}
+
+/* On an address, the URL cannot be virtual-hosted: /BUCKET alone has no
+ * key, and /BUCKET/ an empty one. */
+static void test_config_no_key(void **state)
+{
+    (void)state;
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "\n",
+                   OWNER, "MaintenanceState", "s3:http://127.0.0.1:9/" BUCKET);
+}
+
+static void test_config_empty_key(void **state)
+{
+    (void)state;
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/\n",
+                   OWNER, "MaintenanceState");
+}
+
+static void test_config_no_credentials(void **state)
+{
+    (void)state;
+    static const char *const half[] = { "AWS_ACCESS_KEY_ID=" KEY_ID, NULL };
+
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/k\n",
+                   NOBODY, "MaintenanceState", "credentials");
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/k\n",
+                   half, "MaintenanceState", "credentials");
+}
+
+static void test_config_credentials_file_missing(void **state)
+{
+    (void)state;
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/k\n"
+                   "MaintenanceS3Credentials /nonexistent/aws-credentials\n",
+                   OWNER, "MaintenanceS3Credentials",
+                   "/nonexistent/aws-credentials");
+}
+
+/* A profile the file lacks is a bad value of MaintenanceS3Credentials. */
+static void test_config_profile_missing(void **state)
+{
+    (void)state;
+    REFUSED_CONFIG("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/k\n"
+                   "MaintenanceS3Credentials ${TESTDIR}/aws/credentials "
+                   "nosuch\n", OWNER, "MaintenanceS3Credentials", "nosuch");
+}
+
+int main(void)
+{
+    /* The module's libcurl honours proxy variables like any libcurl
+     * program; the store is on loopback. */
+    static const char *const proxies[] = {
+        "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+        "all_proxy", "ALL_PROXY",
+    };
+    const struct CMUnitTest plain[] = {
+        S3_TEST(test_missing_object_is_off),
+        S3_TEST(test_cli_turns_site_on_and_off),
+        S3_TEST(test_toggle_writes_what_cli_reads),
+        S3_TEST(test_virtual_hosted_url),
+        S3_TEST(test_nested_escaped_key),
+        S3_TEST(test_reserved_characters_in_key),
+        S3_TEST(test_django_values),
+        S3_TEST(test_bad_object_keeps_last_state),
+        S3_TEST(test_credentials_file_default_profile),
+        S3_TEST(test_credentials_file_named_profile),
+        S3_TEST(test_credentials_file_profile_section),
+        S3_TEST(test_wrong_secret_fail_open),
+        S3_TEST(test_wrong_secret_fail_closed),
+        S3_TEST(test_unknown_key_id),
+        S3_TEST(test_missing_bucket_is_an_error),
+        S3_TEST(test_cli_refused),
+        S3_TEST(test_cli_without_credentials),
+        S3_TEST(test_reads_bounded_by_ttl),
+    };
+    const struct CMUnitTest token[] = {
+        S3_TEST(test_token_from_environment),
+        S3_TEST(test_token_from_file),
+        S3_TEST(test_token_missing),
+    };
+    const struct CMUnitTest region[] = {
+        S3_TEST(test_region_directive),
+        S3_TEST(test_region_default_refused),
+    };
+    const struct CMUnitTest own[] = {
+        S3_TEST(test_store_goes_away_and_comes_back),
+        S3_TEST(test_store_frozen),
+        S3_TEST(test_key_rotated_keeps_last_state),
+        S3_TEST(test_store_down_at_start),
+    };
+    const struct CMUnitTest config[] = {
+        S3_TEST(test_config_good),
+        S3_TEST(test_config_not_http),
+        S3_TEST(test_config_no_bucket),
+        S3_TEST(test_config_no_key),
+        S3_TEST(test_config_empty_key),
+        S3_TEST(test_config_no_credentials),
+        S3_TEST(test_config_credentials_file_missing),
+        S3_TEST(test_config_profile_missing),
+    };
+    int failed = 0;
+
+    for (size_t i = 0; i < sizeof(proxies) / sizeof(*proxies); i++) {
+        unsetenv(proxies[i]);
+    }
+    apply_env(NULL);
+    failed += cmocka_run_group_tests_name("s3", plain, plain_setup,
+                                          store_teardown);
+    failed += cmocka_run_group_tests_name("s3, session token", token,
+                                          token_setup, store_teardown);
+    failed += cmocka_run_group_tests_name("s3, signing region", region,
+                                          region_setup, store_teardown);
+    failed += cmocka_run_group_tests_name("s3, a store each", own, NULL,
+                                          NULL);
+    failed += cmocka_run_group_tests_name("s3, configtest", config, NULL,
+                                          NULL);
+    return failed;
+}
