@@ -20,6 +20,11 @@ extern const maintenance_provider maintenance_file_provider;
 extern const maintenance_provider maintenance_memcache_provider;
 extern const maintenance_provider maintenance_s3_provider;
 
+/* The region of an AWS S3 host name (s3.REGION.amazonaws.com,
+ * BUCKET.s3.REGION.amazonaws.com, s3-REGION..., s3.dualstack.REGION...),
+ * or NULL (the global endpoint, or not AWS). */
+const char *maintenance_s3_region_of(const char *host, apr_pool_t *p);
+
 /* Whether an AWS shared-credentials file has keys in profile: NULL, or
  * what is wrong (never a secret). */
 const char *maintenance_s3_credentials_check(const char *file,

@@ -39,7 +39,7 @@ typedef struct {
 
 /* The region of an AWS endpoint: s3.REGION.amazonaws.com,
  * BUCKET.s3.REGION.amazonaws.com, s3.dualstack.REGION..., s3-REGION... */
-static const char *region_of(const char *host, apr_pool_t *p)
+const char *maintenance_s3_region_of(const char *host, apr_pool_t *p)
 {
     const char *aws = strstr(host, ".amazonaws.com"), *label;
     apr_size_t len;
@@ -247,7 +247,7 @@ static const char *s3_create(void **instance, const char *args,
         }
         curl_ready = 1;
     }
-    region = pp->s3_region ? pp->s3_region : region_of(uri.hostname, p);
+    region = pp->s3_region ? pp->s3_region : maintenance_s3_region_of(uri.hostname, p);
     si->url = signable_url(args, p);
     si->sigv4 = apr_pstrcat(p, "aws:amz:", region ? region : "us-east-1",
                             ":s3", NULL);
