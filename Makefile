@@ -13,7 +13,8 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.
 IT_TESTS   = $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/*.c))
 TEST_LIB   = $(wildcard tests/lib/*.c)
 
-HOST_CFLAGS = -g -O2 -std=gnu99 $(WARNINGS) -Iinclude -Isrc -I$(BUILD) $(APR_CFLAGS)
+HOST_CFLAGS = -g -O2 -std=gnu99 $(WARNINGS) -iquote include -iquote src \
+              -iquote $(BUILD) $(APR_CFLAGS)
 
 .PHONY: all deps test unit it demo bench install clean FORCE
 
@@ -46,7 +47,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(HEADERS) $(wildcard tests/unit/*
 
 # A third-party module using the C API, for the integration tests.
 $(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h
-	$(APXS) -c $(foreach f,$(WARNINGS) -Iinclude,-Wc,$(f)) \
+	$(APXS) -c $(foreach f,$(WARNINGS) -iquote include,-Wc,$(f)) \
 	    -o tests/modules/mod_maintenance_test.la $< >/dev/null
 
 $(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL) $(TEST_MOD)

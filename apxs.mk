@@ -30,5 +30,7 @@ CURL_LIBS  = $(shell curl-config --libs)
 # apxs passes compiler flags through -Wc, one at a time. Hidden symbols:
 # the module's own calls go straight to their target, not through the PLT;
 # httpd needs only maintenance_module (see maintenance_conf.h).
-APXS_CFLAGS = $(foreach f,$(WARNINGS) -fvisibility=hidden -Iinclude -Isrc \
-                -Ibuild,-Wc,$(f))
+# -iquote: our "headers" come before any installed copy in httpd's
+# include directory, which apxs names first.
+APXS_CFLAGS = $(foreach f,$(WARNINGS) -fvisibility=hidden -iquote include \
+                -iquote src -iquote build,-Wc,$(f))

@@ -10,6 +10,7 @@
 #ifndef MOD_MAINTENANCE_H
 #define MOD_MAINTENANCE_H
 
+#include <apr_errno.h>
 #include <apr_pools.h>
 #include <apr_time.h>
 #include <apr_user.h>
@@ -48,6 +49,11 @@ typedef struct maintenance_provider_params {
     apr_uid_t uid;                /* httpd's User and Group: the owner of */
     apr_gid_t gid;                /* anything prepare() creates */
 } maintenance_provider_params;
+
+/* What get() and set() return when the store answered, but with an error
+ * (access denied, a bad signature...): unlike an outage, each different
+ * such answer is logged, as an admin can fix it. */
+#define MAINTENANCE_ESTORE (APR_OS_START_USERERR + 10)
 
 /* A state provider. Calls on one instance may come from several threads at
  * once; get() and set() must be thread-safe and must return within

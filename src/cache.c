@@ -22,8 +22,8 @@ APLOG_USE_MODULE(maintenance);
 
 /* maintenance_slot.failing */
 #define FAILING_NOT        0
-#define FAILING_OUTAGE     1
-#define FAILING_BAD_STATE  2
+#define FAILING_OUTAGE     1   /* no answer */
+#define FAILING_ANSWER     2   /* the store answered: a bad state, an error */
 
 struct maintenance_slot {
     const char *spec;                   /* MaintenanceState */
@@ -195,13 +195,15 @@ static void publish(maintenance_slot *slot, const maintenance_state *st)
 
 /* A read failed: say so once per distinct problem, not once per TTL. */
 /* A read failed. An outage is logged once, whatever its errors say as it
- * goes on; a bad state once per content: an admin fixing a typo sees
- * whether the next try is right. */
+ * goes on; a bad state or an error the store answered with, once per
+ * content: an admin fixing a typo or a key sees whether the next try is
+ * right. */
 static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
                            const char *problem)
 {
     int failing = rv == MAINTENANCE_EBADSTATE || rv == APR_ENOSPC
-                  ? FAILING_BAD_STATE : FAILING_OUTAGE;
+                  || rv == MAINTENANCE_ESTORE ? FAILING_ANSWER
+                                              : FAILING_OUTAGE;
     int same = slot->failing == failing
                && !strcmp(slot->last_error, problem);
     int again = slot->failing == FAILING_OUTAGE && failing == FAILING_OUTAGE;

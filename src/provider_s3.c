@@ -391,7 +391,7 @@ static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
         }
     }
     say_status(si, "GET", status, &b, err, errlen, p);
-    return APR_EGENERAL;
+    return MAINTENANCE_ESTORE;
 }
 
 static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
@@ -410,7 +410,7 @@ static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
     }
     if (status / 100 != 2) {
         say_status(si, "PUT", status, &b, err, errlen, p);
-        return APR_EGENERAL;
+        return MAINTENANCE_ESTORE;
     }
     return APR_SUCCESS;
 }
