@@ -63,19 +63,6 @@ static fx_res *api(fx *f, const char *query)
     return FX_ASSERT_STATUS(fx_get(f, fx_fmt(f, "/api%s", query)), 200);
 }
 
-/* GET path until it answers status (the site reads the provider every
- * MaintenanceStateTTL); the last answer after 5 s, for the assertion. */
-static fx_res *await_status(fx *f, const char *path, long status)
-{
-    fx_res *r = fx_get(f, path);
-
-    for (int i = 0; i < 100 && r->status != status; i++) {
-        fx_sleep_ms(50);
-        r = fx_get(f, path);
-    }
-    return r;
-}
-
 /* Runs first: the state the configuration gave. */
 static void test_provider_puts_site_in_maintenance(void **state)
 {
@@ -92,11 +79,11 @@ static void test_set_through_the_api(void **state)
     fx *f = *state;
 
     assert_string_equal(api(f, "?set=off")->body, "off\n\napi-test\n");
-    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 
     assert_string_equal(api(f, "?set=on&message=Hello%20API")->body,
                         "on\nHello API\napi-test\n");
-    fx_res *r = await_status(f, "/index.html", 503);
+    fx_res *r = fx_await_status(f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Hello API");
     FX_ASSERT_BODY(r, "Hello API");
@@ -118,7 +105,7 @@ static void test_toggle_uses_the_provider(void **state)
     fx_req post = { .path = "/toggle/off", .body = "", .headers = json };
     FX_ASSERT_STATUS(fx_request(f, &post), 200);
     assert_string_equal(api(f, "")->body, "off\n\n\n");
-    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
 /* --- configtest ---------------------------------------------------------- */

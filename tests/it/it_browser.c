@@ -17,13 +17,7 @@
 
 /* The README's toggle location; the site's own front page; the module's
  * built-in maintenance page (no template, no ErrorDocument). */
-static const char CONF[] =
-    "<Location \"/maintenance-mode\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  AuthType Basic\n  AuthName \"Maintenance\"\n"
-    "  AuthUserFile ${TESTDIR}/htpasswd\n"
-    "  Require valid-user\n"
-    "</Location>\n";
+static const char CONF[] = FX_TOGGLE_CONF;
 
 /* What the browser test needs and this machine may lack, or NULL. */
 static const char *missing(void)

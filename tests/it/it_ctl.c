@@ -2,32 +2,21 @@
  * status, --state and MAINTENANCE_STATE, its errors, its man page, and
  * working hand in hand with a running httpd and its toggle handler —
  * including a state written by root that httpd's User must still change. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* strptime, timegm, getdelim */
-#endif
+#include "ctl.h"
 #include "fixture.h"
 
 #include <pwd.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define CTL      "build/maintenancectl"
 #define MAN_PAGE "ctl/maintenancectl.1"
 #define TOGGLE   "/maintenance-mode"
 #define ALICE    "alice:secret"
 #define RUN_USER "www-data"
 
-static const char CONF[] =
-    FX_ENV_HEADERS
-    "<Location \"/maintenance-mode\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  AuthType Basic\n  AuthName \"Maintenance\"\n"
-    "  AuthUserFile ${TESTDIR}/htpasswd\n"
-    "  Require valid-user\n"
-    "</Location>\n";
+static const char CONF[] = FX_ENV_HEADERS FX_TOGGLE_CONF;
 
 static fx *new_site(const char *conf)
 {
@@ -49,72 +38,6 @@ static int setup(void **state)
 
 /* --- running maintenancectl ---------------------------------------------- */
 
-typedef struct {
-    int rc;
-    const char *out;     /* stdout */
-    const char *err;     /* stderr */
-} ctl_res;
-
-/* Variables a run must not inherit from whoever runs the tests. */
-static const char *const CLEAN_ENV[] = {
-    "MAINTENANCE_STATE", "SUDO_USER", "APACHE_RUN_USER", "APACHE_RUN_GROUP",
-};
-
-static const char *slurp_file(fx *f, const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    char *text = NULL;
-    size_t len = 0;
-    const char *copy;
-
-    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
-        free(text);
-        text = NULL;
-    }
-    if (fp) {
-        fclose(fp);
-    }
-    copy = fx_fmt(f, "%s", text ? text : "");
-    free(text);
-    return copy;
-}
-
-/* Run maintenancectl with args (NULL-terminated) and env ("NAME=value"
- * entries, NULL-terminated, may be NULL) on top of a clean environment. */
-static ctl_res run_ctl(fx *f, const char *const *env, const char *const *args)
-{
-    const char *out = fx_fmt(f, "%s/ctl.out", fx_dir(f));
-    const char *err = fx_fmt(f, "%s/ctl.err", fx_dir(f));
-    const char *argv[32] = { CTL };
-    size_t n = 1;
-    int status;
-    pid_t pid;
-
-    while (*args && n < 31) {
-        argv[n++] = *args++;
-    }
-    fflush(NULL);
-    if ((pid = fork()) < 0) {
-        fail_msg("fork failed");
-    }
-    if (pid == 0) {
-        for (size_t i = 0; i < sizeof(CLEAN_ENV) / sizeof(*CLEAN_ENV); i++) {
-            unsetenv(CLEAN_ENV[i]);
-        }
-        for (; env && *env; env++) {
-            putenv((char *)*env);
-        }
-        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
-            _exit(126);
-        }
-        execv(CTL, (char *const *)argv);
-        _exit(127);
-    }
-    waitpid(pid, &status, 0);
-    return (ctl_res){ WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                      slurp_file(f, out), slurp_file(f, err) };
-}
-
 static const char *state_spec(fx *f)
 {
     return fx_fmt(f, "file:%s/state/state", fx_dir(f));
@@ -122,54 +45,11 @@ static const char *state_spec(fx *f)
 
 /* maintenancectl --state <the fixture's state> args... */
 #define CTL_RUN(f, ...) \
-    run_ctl((f), NULL, (const char *const[]){ "--state", state_spec(f), \
-                                              __VA_ARGS__, NULL })
-
-/* Exit 0 and nothing on stderr; the run's stdout. */
-static const char *ok(ctl_res r)
-{
-    if (r.rc != 0 || *r.err) {
-        fail_msg("maintenancectl: exit %d\n--- stdout\n%s--- stderr\n%s",
-                 r.rc, r.out, r.err);
-    }
-    return r.out;
-}
-
-/* Exit 1, stdout empty, and a message on stderr naming needle. */
-static void refused(ctl_res r, const char *needle)
-{
-    if (r.rc != 1 || *r.out || !strstr(r.err, needle)) {
-        fail_msg("maintenancectl: exit %d, expected 1 with a message naming "
-                 "\"%s\"\n--- stdout\n%s--- stderr\n%s", r.rc, needle, r.out,
-                 r.err);
-    }
-}
-
-/* The status's first line. */
-static const char *first_line(fx *f, const char *out)
-{
-    return fx_fmt(f, "%.*s", (int)strcspn(out, "\n"), out);
-}
-
-/* The value of "key: value" in the status output, NULL when absent. */
-static const char *field(fx *f, const char *out, const char *key)
-{
-    size_t n = strlen(key);
-
-    for (const char *line = out; line && *line; ) {
-        if (!strncmp(line, key, n) && !strncmp(line + n, ": ", 2)) {
-            return fx_fmt(f, "%.*s", (int)strcspn(line + n + 2, "\n"),
-                          line + n + 2);
-        }
-        line = strchr(line, '\n');
-        line += line != NULL;
-    }
-    return NULL;
-}
+    ctl_run((f), NULL, CTL_ARGS("--state", state_spec(f), __VA_ARGS__))
 
 static const char *state_file(fx *f)
 {
-    return slurp_file(f, fx_fmt(f, "%s/state/state", fx_dir(f)));
+    return fx_read(f, "state/state");
 }
 
 /* Write the state file directly, as an admin with an editor would. */
@@ -177,35 +57,6 @@ static void put_state(fx *f, const char *text)
 {
     fx_write(f, "state/state", "%s", text);
     fx_sleep_ms(FX_SETTLE_MS);
-}
-
-static time_t iso_time(const char *s)
-{
-    struct tm tm = { 0 };
-    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-
-    if (!end || *end) {
-        fail_msg("not an ISO 8601 UTC time: %s", s ? s : "(null)");
-    }
-    return timegm(&tm);
-}
-
-static void assert_near(time_t t, time_t want)
-{
-    assert_in_range((long long)t, (long long)want - 5, (long long)want + 5);
-}
-
-/* GET path until it answers status (the site reads the state every
- * MaintenanceStateTTL); the last answer after 5 s, for the assertion. */
-static fx_res *await_status(fx *f, const char *path, long status)
-{
-    fx_res *r = fx_get(f, path);
-
-    for (int i = 0; i < 100 && r->status != status; i++) {
-        fx_sleep_ms(50);
-        r = fx_get(f, path);
-    }
-    return r;
 }
 
 static fx_res *toggle(fx *f, const char *method, const char *path)
@@ -244,8 +95,7 @@ static uid_t owner(fx *f, const char *rel)
 static void test_help(void **state)
 {
     fx *f = *state;
-    const char *out = ok(run_ctl(f, NULL, (const char *const[]){ "--help",
-                                                                 NULL }));
+    const char *out = ctl_ok(ctl_run(f, NULL, CTL_ARGS("--help")));
 
     FX_ASSERT_CONTAINS("--help", out, "usage: maintenancectl");
     for (const char *const *word = (const char *const[]){ "on", "off",
@@ -261,7 +111,7 @@ static void test_no_command(void **state)
 {
     fx *f = *state;
 
-    ctl_res r = run_ctl(f, NULL, (const char *const[]){ NULL });
+    ctl_res r = ctl_run(f, NULL, (const char *const[]){ NULL });
     assert_int_equal(r.rc, 1);
     FX_ASSERT_CONTAINS("stderr", r.err, "usage: maintenancectl");
 }
@@ -269,7 +119,7 @@ static void test_no_command(void **state)
 static void test_man_page(void **state)
 {
     fx *f = *state;
-    const char *man = slurp_file(f, MAN_PAGE);
+    const char *man = fx_read_file(f, MAN_PAGE);
 
     FX_ASSERT_CONTAINS(MAN_PAGE, man, ".TH");
     for (const char *const *word = (const char *const[]){ "maintenancectl",
@@ -282,8 +132,7 @@ static void test_man_page(void **state)
         const char *cmd = fx_fmt(f, "/usr/bin/groff -man -ww -z " MAN_PAGE
                                  " 2>%s/groff.err", fx_dir(f));
         assert_int_equal(system(cmd), 0);
-        assert_string_equal(slurp_file(f, fx_fmt(f, "%s/groff.err",
-                                                 fx_dir(f))), "");
+        assert_string_equal(fx_read(f, "groff.err"), "");
     }
 }
 
@@ -294,9 +143,9 @@ static void test_status_missing_is_off(void **state)
     fx *f = *state;
 
     fx_state_remove(f);
-    const char *out = ok(CTL_RUN(f, "status"));
-    assert_string_equal(first_line(f, out), "off");
-    assert_string_equal(field(f, out, "state"), "off");
+    const char *out = ctl_ok(CTL_RUN(f, "status"));
+    assert_string_equal(ctl_first_line(f, out), "off");
+    assert_string_equal(ctl_field(f, out, "state"), "off");
 }
 
 static void test_status_of_a_file(void **state)
@@ -307,14 +156,14 @@ static void test_status_of_a_file(void **state)
     put_state(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
                         "message=Moving racks\n", fx_iso(f, now - 60),
                         fx_iso(f, now + 600), fx_iso(f, now - 120)));
-    const char *out = ok(CTL_RUN(f, "status"));
-    assert_string_equal(first_line(f, out), "on");
-    assert_string_equal(field(f, out, "state"), "on");
-    assert_string_equal(field(f, out, "start"), fx_iso(f, now - 60));
-    assert_string_equal(field(f, out, "end"), fx_iso(f, now + 600));
-    assert_string_equal(field(f, out, "changed"), fx_iso(f, now - 120));
-    assert_string_equal(field(f, out, "by"), "carol");
-    assert_string_equal(field(f, out, "message"), "Moving racks");
+    const char *out = ctl_ok(CTL_RUN(f, "status"));
+    assert_string_equal(ctl_first_line(f, out), "on");
+    assert_string_equal(ctl_field(f, out, "state"), "on");
+    assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, now - 60));
+    assert_string_equal(ctl_field(f, out, "end"), fx_iso(f, now + 600));
+    assert_string_equal(ctl_field(f, out, "changed"), fx_iso(f, now - 120));
+    assert_string_equal(ctl_field(f, out, "by"), "carol");
+    assert_string_equal(ctl_field(f, out, "message"), "Moving racks");
 }
 
 static void test_on(void **state)
@@ -323,19 +172,21 @@ static void test_on(void **state)
     time_t now = time(NULL);
 
     put_state(f, "off\n");
-    const char *out = ok(CTL_RUN(f, "on", "--message",
-                                 "Upgrading the database"));
+    const char *out = ctl_ok(CTL_RUN(f, "on", "--message",
+                                     "Upgrading the database"));
     /* on prints the status it wrote. */
-    assert_string_equal(first_line(f, out), "on");
-    assert_string_equal(field(f, out, "message"), "Upgrading the database");
-    assert_non_null(field(f, out, "by"));
-    assert_near(iso_time(field(f, out, "changed")), now);
-    assert_null(field(f, out, "end"));
+    assert_string_equal(ctl_first_line(f, out), "on");
+    assert_string_equal(ctl_field(f, out, "message"),
+                        "Upgrading the database");
+    assert_non_null(ctl_field(f, out, "by"));
+    FX_ASSERT_NEAR(fx_iso_time(ctl_field(f, out, "changed")), now);
+    assert_null(ctl_field(f, out, "end"));
     FX_ASSERT_CONTAINS("state file", state_file(f), "on\n");
 
-    out = ok(CTL_RUN(f, "status"));
-    assert_string_equal(first_line(f, out), "on");
-    assert_string_equal(field(f, out, "message"), "Upgrading the database");
+    out = ctl_ok(CTL_RUN(f, "status"));
+    assert_string_equal(ctl_first_line(f, out), "on");
+    assert_string_equal(ctl_field(f, out, "message"),
+                        "Upgrading the database");
 }
 
 /* The simplest use: on, with no option after it. */
@@ -344,9 +195,9 @@ static void test_plain_on(void **state)
     fx *f = *state;
 
     put_state(f, "off\n");
-    const char *out = ok(CTL_RUN(f, "on"));
-    assert_string_equal(first_line(f, out), "on");
-    assert_null(field(f, out, "message"));
+    const char *out = ctl_ok(CTL_RUN(f, "on"));
+    assert_string_equal(ctl_first_line(f, out), "on");
+    assert_null(ctl_field(f, out, "message"));
     assert_int_equal(strncmp(state_file(f), "on\n", 3), 0);
 }
 
@@ -355,10 +206,10 @@ static void test_off(void **state)
     fx *f = *state;
 
     put_state(f, "on\nmessage=Down\n");
-    const char *out = ok(CTL_RUN(f, "off"));
-    assert_string_equal(first_line(f, out), "off");
-    assert_string_equal(field(f, out, "state"), "off");
-    assert_null(field(f, out, "message"));
+    const char *out = ctl_ok(CTL_RUN(f, "off"));
+    assert_string_equal(ctl_first_line(f, out), "off");
+    assert_string_equal(ctl_field(f, out, "state"), "off");
+    assert_null(ctl_field(f, out, "message"));
     assert_int_equal(strncmp(state_file(f), "off\n", 4), 0);
 }
 
@@ -367,11 +218,10 @@ static void test_by_is_sudo_user(void **state)
 {
     fx *f = *state;
 
-    const char *out = ok(run_ctl(f, (const char *const[]){ "SUDO_USER=carol",
-                                                           NULL },
-                                 (const char *const[]){ "--state",
-                                     state_spec(f), "off", NULL }));
-    assert_string_equal(field(f, out, "by"), "carol");
+    const char *out = ctl_ok(ctl_run(f, CTL_ARGS("SUDO_USER=carol"),
+                                     CTL_ARGS("--state", state_spec(f),
+                                              "off")));
+    assert_string_equal(ctl_field(f, out, "by"), "carol");
     FX_ASSERT_CONTAINS("state file", state_file(f), "by=carol\n");
 }
 
@@ -380,12 +230,12 @@ static void test_window_ahead(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    const char *out = ok(CTL_RUN(f, "on", "--start", fx_iso(f, start),
-                                 "--end", fx_iso(f, start + 1800)));
-    assert_string_equal(first_line(f, out), "off (maintenance scheduled)");
-    assert_string_equal(field(f, out, "state"), "on");
-    assert_string_equal(field(f, out, "start"), fx_iso(f, start));
-    assert_string_equal(field(f, out, "end"), fx_iso(f, start + 1800));
+    const char *out = ctl_ok(CTL_RUN(f, "on", "--start", fx_iso(f, start),
+                                     "--end", fx_iso(f, start + 1800)));
+    assert_string_equal(ctl_first_line(f, out), "off (maintenance scheduled)");
+    assert_string_equal(ctl_field(f, out, "state"), "on");
+    assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, start));
+    assert_string_equal(ctl_field(f, out, "end"), fx_iso(f, start + 1800));
     fx_sleep_ms(FX_SETTLE_MS);
     fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/index.html"), 200);
     FX_ASSERT_HEADER(r, "X-Start", fx_iso(f, start));
@@ -397,11 +247,11 @@ static void test_for_after_start(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    const char *out = ok(CTL_RUN(f, "on", "--start",
-                                 fx_fmt(f, "%lld", (long long)start),
-                                 "--for", "1h30m"));
-    assert_string_equal(field(f, out, "start"), fx_iso(f, start));
-    assert_string_equal(field(f, out, "end"), fx_iso(f, start + 5400));
+    const char *out = ctl_ok(CTL_RUN(f, "on", "--start",
+                                     fx_fmt(f, "%lld", (long long)start),
+                                     "--for", "1h30m"));
+    assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, start));
+    assert_string_equal(ctl_field(f, out, "end"), fx_iso(f, start + 5400));
 }
 
 /* --- the store: --state, MAINTENANCE_STATE ------------------------------- */
@@ -414,18 +264,15 @@ static void test_environment_names_the_state(void **state)
     const char *const env[] = { env_state, NULL };
 
     put_state(f, "off\n");
-    ok(run_ctl(f, env, (const char *const[]){ "on", "--message", "env",
-                                              NULL }));
-    FX_ASSERT_CONTAINS("env/state", slurp_file(f, fx_fmt(f, "%s/env/state",
-                       fx_dir(f))), "message=env\n");
+    ctl_ok(ctl_run(f, env, CTL_ARGS("on", "--message", "env")));
+    FX_ASSERT_CONTAINS("env/state", fx_read(f, "env/state"), "message=env\n");
     assert_string_equal(state_file(f), "off\n");
 
     /* --state wins over the environment. */
-    ok(run_ctl(f, env, (const char *const[]){ "--state", state_spec(f), "on",
-                                              "--message", "flag", NULL }));
+    ctl_ok(ctl_run(f, env, CTL_ARGS("--state", state_spec(f), "on",
+                                    "--message", "flag")));
     FX_ASSERT_CONTAINS("state file", state_file(f), "message=flag\n");
-    FX_ASSERT_CONTAINS("env/state", slurp_file(f, fx_fmt(f, "%s/env/state",
-                       fx_dir(f))), "message=env\n");
+    FX_ASSERT_CONTAINS("env/state", fx_read(f, "env/state"), "message=env\n");
 }
 
 typedef struct {
@@ -458,7 +305,7 @@ static void test_errors(void **state)
 
     put_state(f, "off\nmessage=before\n");
     for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
-        refused(run_ctl(f, NULL, runs[i].args), runs[i].needle);
+        ctl_refused(ctl_run(f, NULL, runs[i].args), runs[i].needle);
         assert_string_equal(state_file(f), "off\nmessage=before\n");
     }
 }
@@ -477,7 +324,7 @@ static void test_state_too_large(void **state)
     ctl_res r = CTL_RUN(f, "on", "--message", message);
     const char *after = state_file(f);
     put_state(f, "off\n");   /* whatever happened, the next tests start clean */
-    refused(r, "");
+    ctl_refused(r, "");
     if (strcmp(after, "off\nmessage=before\n")) {
         fail_msg("the state was changed (%zu bytes):\n%.200s...",
                  strlen(after), after);
@@ -494,14 +341,12 @@ static void test_unusable_store(void **state)
 
     fx_write(f, "blocker", "a file where a directory should be\n");
     fx_write(f, "garbage", "maybe\nstart=yesterday\n");
-    refused(run_ctl(f, NULL, (const char *const[]){ "--state", blocked, "off",
-                                                    NULL }), "blocker");
-    refused(run_ctl(f, NULL, (const char *const[]){ "--state", isdir,
-                                                    "status", NULL }),
-            "htdocs");
-    refused(run_ctl(f, NULL, (const char *const[]){ "--state", garbage,
-                                                    "status", NULL }),
-            "garbage");
+    ctl_refused(ctl_run(f, NULL, CTL_ARGS("--state", blocked, "off")),
+                "blocker");
+    ctl_refused(ctl_run(f, NULL, CTL_ARGS("--state", isdir, "status")),
+                "htdocs");
+    ctl_refused(ctl_run(f, NULL, CTL_ARGS("--state", garbage, "status")),
+                "garbage");
 }
 
 /* --- with httpd ---------------------------------------------------------- */
@@ -512,12 +357,12 @@ static void test_on_takes_the_site_down(void **state)
 
     put_state(f, "off\n");
     FX_ASSERT_SERVED(fx_get(f, "/index.html"));
-    ok(CTL_RUN(f, "on", "--message", "From the CLI"));
-    fx_res *r = await_status(f, "/index.html", 503);
+    ctl_ok(CTL_RUN(f, "on", "--message", "From the CLI"));
+    fx_res *r = fx_await_status(f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_BODY(r, "From the CLI");
-    ok(CTL_RUN(f, "off"));
-    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+    ctl_ok(CTL_RUN(f, "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
 static void test_on_for_seen_by_the_toggle(void **state)
@@ -525,12 +370,12 @@ static void test_on_for_seen_by_the_toggle(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    ok(CTL_RUN(f, "on", "--for", "30m", "--message", "x"));
+    ctl_ok(CTL_RUN(f, "on", "--for", "30m", "--message", "x"));
     fx_res *r = FX_ASSERT_STATUS(toggle(f, "GET", TOGGLE "/"), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "on");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "true");
     assert_string_equal(fx_json_str(f, r, "message"), "x");
-    assert_near(iso_time(fx_json_str(f, r, "end")), now + 1800);
+    FX_ASSERT_NEAR(fx_iso_time(fx_json_str(f, r, "end")), now + 1800);
 }
 
 /* The CLI (as root, when the tests run as root) writes the state; the
@@ -540,15 +385,15 @@ static void test_toggle_after_cli(void **state)
 {
     fx *f = *state;
 
-    ok(CTL_RUN(f, "on", "--message", "CLI"));
+    ctl_ok(CTL_RUN(f, "on", "--message", "CLI"));
     FX_ASSERT_STATUS(toggle(f, "POST", TOGGLE "/off"), 200);
-    const char *out = ok(CTL_RUN(f, "status"));
-    assert_string_equal(first_line(f, out), "off");
-    assert_string_equal(field(f, out, "by"), "alice");
+    const char *out = ctl_ok(CTL_RUN(f, "status"));
+    assert_string_equal(ctl_first_line(f, out), "off");
+    assert_string_equal(ctl_field(f, out, "by"), "alice");
     if (geteuid() == 0) {
         assert_int_equal(owner(f, "state/state"), run_user_uid());
     }
-    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
 /* As root, the CLI makes a missing state directory for httpd's User, so
@@ -560,23 +405,19 @@ static void test_root_makes_the_directory_for_httpd(void **state)
         skip();
     }
     fx *f = new_site("MaintenanceState file:${TESTDIR}/var/maint/state\n"
-                     "<Location \"/maintenance-mode\">\n"
-                     "  SetHandler maintenance-toggle\n"
-                     "  AuthType Basic\n  AuthName \"Maintenance\"\n"
-                     "  AuthUserFile ${TESTDIR}/htpasswd\n"
-                     "  Require valid-user\n</Location>\n");
+                     FX_TOGGLE_CONF);
     const char *spec = fx_fmt(f, "file:%s/var/maint/state", fx_dir(f));
 
-    ok(run_ctl(f, NULL, (const char *const[]){ "--state", spec, "on",
-                                               "--message", "root", NULL }));
+    ctl_ok(ctl_run(f, NULL, CTL_ARGS("--state", spec, "on", "--message",
+                                     "root")));
     assert_int_equal(owner(f, "var/maint"), run_user_uid());
     fx_start(f);
     fx_res *r = FX_ASSERT_STATUS(toggle(f, "POST", TOGGLE "/off"), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "off");
-    const char *out = ok(run_ctl(f, NULL, (const char *const[]){ "--state",
-                                 spec, "status", NULL }));
-    assert_string_equal(first_line(f, out), "off");
-    assert_string_equal(field(f, out, "by"), "alice");
+    const char *out = ctl_ok(ctl_run(f, NULL, CTL_ARGS("--state", spec,
+                                                       "status")));
+    assert_string_equal(ctl_first_line(f, out), "off");
+    assert_string_equal(ctl_field(f, out, "by"), "alice");
 }
 
 /* APACHE_RUN_USER and APACHE_RUN_GROUP (Debian's envvars) name the owner. */
@@ -590,8 +431,9 @@ static void test_root_directory_owner_from_env(void **state)
     }
     const char *const env[] = { "APACHE_RUN_USER=daemon",
                                 "APACHE_RUN_GROUP=daemon", NULL };
-    ok(run_ctl(f, env, (const char *const[]){ "--state",
-               fx_fmt(f, "file:%s/daemon/state", fx_dir(f)), "off", NULL }));
+    ctl_ok(ctl_run(f, env, CTL_ARGS("--state",
+                                    fx_fmt(f, "file:%s/daemon/state",
+                                           fx_dir(f)), "off")));
     assert_int_equal(owner(f, "daemon"), pw->pw_uid);
 }
 

@@ -28,22 +28,10 @@ static char dest[PATH_MAX];
  * and stderr. */
 static int sh(fx *f, const char *cmd, const char **out)
 {
-    const char *log = fx_fmt(f, "%s/sh.out", fx_dir(f));
-    int rc = system(fx_fmt(f, "( %s ) >%s 2>&1", cmd, log));
-    FILE *fp = fopen(log, "r");
-    char *text = NULL;
-    size_t len = 0;
+    int rc = system(fx_fmt(f, "( %s ) >%s/sh.out 2>&1", cmd, fx_dir(f)));
 
     if (out) {
-        if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
-            free(text);
-            text = NULL;
-        }
-        *out = fx_fmt(f, "%s", text ? text : "");
-        free(text);
-    }
-    if (fp) {
-        fclose(fp);
+        *out = fx_read(f, "sh.out");
     }
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -55,22 +43,10 @@ static const char *installed(fx *f, const char *path)
 
 static const char *read_installed(fx *f, const char *path)
 {
-    FILE *fp = fopen(installed(f, path), "r");
-    char *text = NULL;
-    size_t len = 0;
-    const char *copy;
-
-    if (!fp) {
+    if (access(installed(f, path), R_OK) != 0) {
         fail_msg("not installed: %s", path);
     }
-    if (getdelim(&text, &len, '\0', fp) < 0) {
-        free(text);
-        text = NULL;
-    }
-    fclose(fp);
-    copy = fx_fmt(f, "%s", text ? text : "");
-    free(text);
-    return copy;
+    return fx_read_file(f, installed(f, path));
 }
 
 /* One `make install` for the whole group, into a fixture's directory (the
@@ -275,17 +251,6 @@ static fx_res *post(fx *site, const char *path)
     return fx_request(site, &req);
 }
 
-static fx_res *await_status(fx *site, const char *path, long status)
-{
-    fx_res *r = fx_get(site, path);
-
-    for (int i = 0; i < 100 && r->status != status; i++) {
-        fx_sleep_ms(50);
-        r = fx_get(site, path);
-    }
-    return r;
-}
-
 /* As the README tells a new user: load the module with the shipped
  * files, uncomment the toggle location, turn maintenance on and off. */
 static void test_shipped_config_runs(void **state)
@@ -308,11 +273,11 @@ static void test_shipped_config_runs(void **state)
 
     FX_ASSERT_STATUS(fx_get(site, "/index.html"), 200);
     FX_ASSERT_STATUS(post(site, "/maintenance-mode/on"), 303);
-    fx_res *r = await_status(site, "/index.html", 503);
+    fx_res *r = fx_await_status(site, "/index.html", 503);
     FX_ASSERT_STATUS(r, 503);
     FX_ASSERT_BODY(r, "Installed");
     FX_ASSERT_STATUS(post(site, "/maintenance-mode/off"), 303);
-    FX_ASSERT_STATUS(await_status(site, "/index.html", 200), 200);
+    FX_ASSERT_STATUS(fx_await_status(site, "/index.html", 200), 200);
 }
 
 /* `a2enmod maintenance` and `apache2ctl configtest` on a copy of this

@@ -9,32 +9,27 @@
  * memcached, requests are made with a timeout of a few seconds, so that a
  * request stuck behind a dead or stalled memcached fails the test. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* asprintf, getdelim */
+#define _GNU_SOURCE   /* asprintf, getline */
 #endif
+#include "ctl.h"
 #include "fixture.h"
 #include "memcached.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define KEY          "maintenance_mode_state"   /* the default key */
 #define KEY_A        "site_a"
 #define KEY_B        "site_b"
 #define HOST_A       "Host: a.test"
 #define HOST_B       "Host: b.test"
-#define CTL          "build/maintenancectl"
 #define TOGGLE       "/maintenance-mode"
 #define ALICE        "alice:secret"
 #define JSON         "Accept: application/json"
 #define OUTAGE_LOG   "MM00002"     /* at error: a state cannot be read */
 #define RECOVERY_LOG "MM00003"     /* at notice: readable again */
 #define QUICK_S      3L            /* a request the module must not hold up */
-#define AWAIT_MS     5000          /* polls for a change give up after this */
-#define CTL_LIMIT_MS 15000         /* a maintenancectl run this long hangs */
 
 /* A httpd and the memcached holding its state. */
 typedef struct {
@@ -42,22 +37,13 @@ typedef struct {
     mcd *m;
 } site;
 
-/* The toggle handler, as SPEC section 4 documents it. */
-#define TOGGLE_CONF \
-    "<Location \"/maintenance-mode\">\n" \
-    "  SetHandler maintenance-toggle\n" \
-    "  AuthType Basic\n  AuthName \"Maintenance\"\n" \
-    "  AuthUserFile ${TESTDIR}/htpasswd\n" \
-    "  Require valid-user\n" \
-    "</Location>\n"
-
 /* The shared site: 127.0.0.1 on the default key, a.test and b.test on
  * keys of their own, all on one memcached (${MCPORT}). The first virtual
  * host is the default one, so requests without a Host of a.test or b.test
  * land there. */
 static const char SHARED_CONF[] =
     FX_ENV_HEADERS
-    TOGGLE_CONF
+    FX_TOGGLE_CONF
     "MaintenanceState memcache:127.0.0.1:${MCPORT}\n"
     "<VirtualHost 127.0.0.1:${TESTPORT}>\n  ServerName 127.0.0.1\n"
     "</VirtualHost>\n"
@@ -290,27 +276,13 @@ static void hold(fx *f, const char *host, long status, long ms)
     getter_done(&g);
 }
 
-/* GET /index.html with host (NULL: none) until it answers status; the
- * last answer, for the assertion, after AWAIT_MS. */
-static fx_res *await_status(fx *f, const char *host, long status)
-{
-    fx_res *r = fx_get(f, "/index.html", host);
-
-    for (int waited = 0; waited < AWAIT_MS && r->status != status;
-         waited += 50) {
-        fx_sleep_ms(50);
-        r = fx_get(f, "/index.html", host);
-    }
-    return r;
-}
-
 /* Wait until the error log has a line with text. */
 static void await_log(fx *f, const char *text)
 {
     for (int waited = 0; fx_log_count(f, text) == 0; waited += 50) {
-        if (waited >= AWAIT_MS) {
+        if (waited >= FX_AWAIT_MS) {
             fail_msg("no \"%s\" in the error log after %d ms", text,
-                     AWAIT_MS);
+                     FX_AWAIT_MS);
         }
         fx_sleep_ms(50);
     }
@@ -355,95 +327,7 @@ static fx_res *toggle(fx *f, const char *method, const char *path,
 
 /* --- maintenancectl ------------------------------------------------------ */
 
-typedef struct {
-    int rc;
-    const char *out;     /* stdout */
-    const char *err;     /* stderr */
-    long ms;             /* how long it ran */
-} ctl_res;
-
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static const char *slurp_file(fx *f, const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    char *text = NULL;
-    size_t len = 0;
-    const char *copy;
-
-    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
-        free(text);
-        text = NULL;
-    }
-    if (fp) {
-        fclose(fp);
-    }
-    copy = fx_fmt(f, "%s", text ? text : "");
-    free(text);
-    return copy;
-}
-
-/* Wait for pid at most CTL_LIMIT_MS, killing it if it hangs; its exit
- * status, or -1. */
-static int reap_ctl(pid_t pid)
-{
-    long deadline = now_ms() + CTL_LIMIT_MS;
-    int status;
-
-    while (waitpid(pid, &status, WNOHANG) != pid) {
-        if (now_ms() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, NULL, 0);
-            fail_msg("maintenancectl still running after %d ms",
-                     CTL_LIMIT_MS);
-        }
-        fx_sleep_ms(5);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Run maintenancectl with args (NULL-terminated), without the caller's
- * MAINTENANCE_STATE. */
-static ctl_res run_ctl(fx *f, const char *const *args)
-{
-    const char *out = fx_fmt(f, "%s/ctl.out", fx_dir(f));
-    const char *err = fx_fmt(f, "%s/ctl.err", fx_dir(f));
-    const char *argv[32] = { CTL };
-    size_t n = 1;
-    long start;
-    pid_t pid;
-    ctl_res r;
-
-    while (*args && n < 31) {
-        argv[n++] = *args++;
-    }
-    fflush(NULL);
-    start = now_ms();
-    if ((pid = fork()) < 0) {
-        fail_msg("fork failed");
-    }
-    if (pid == 0) {
-        unsetenv("MAINTENANCE_STATE");
-        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
-            _exit(126);
-        }
-        execv(CTL, (char *const *)argv);
-        _exit(127);
-    }
-    r.rc = reap_ctl(pid);
-    r.ms = now_ms() - start;
-    r.out = slurp_file(f, out);
-    r.err = slurp_file(f, err);
-    return r;
-}
-
-#define CTL_RUN(f, ...) run_ctl((f), (const char *const[]){ __VA_ARGS__, NULL })
+#define CTL_RUN(f, ...) ctl_run((f), NULL, CTL_ARGS(__VA_ARGS__))
 
 static const char *spec_of(fx *f, int port, const char *key)
 {
@@ -451,51 +335,14 @@ static const char *spec_of(fx *f, int port, const char *key)
                : fx_fmt(f, "memcache:127.0.0.1:%d", port);
 }
 
-/* Exit 0 and nothing on stderr; the run's stdout. */
-static const char *ok(ctl_res r)
-{
-    if (r.rc != 0 || *r.err) {
-        fail_msg("maintenancectl: exit %d\n--- stdout\n%s--- stderr\n%s",
-                 r.rc, r.out, r.err);
-    }
-    return r.out;
-}
-
-/* Exit 1 within limit_ms, stdout empty, and a message on stderr naming
- * needle. */
+/* Refused (see ctl_refused) within limit_ms. */
 static void refused(ctl_res r, const char *needle, long limit_ms)
 {
-    if (r.rc != 1 || *r.out || !strstr(r.err, needle)) {
-        fail_msg("maintenancectl: exit %d, expected 1 with a message naming "
-                 "\"%s\"\n--- stdout\n%s--- stderr\n%s", r.rc, needle, r.out,
-                 r.err);
-    }
+    ctl_refused(r, needle);
     if (r.ms > limit_ms) {
         fail_msg("maintenancectl took %ld ms to give up, more than %ld ms",
                  r.ms, limit_ms);
     }
-}
-
-/* The status's first line. */
-static const char *first_line(fx *f, const char *out)
-{
-    return fx_fmt(f, "%.*s", (int)strcspn(out, "\n"), out);
-}
-
-/* The value of "key: value" in the status output, NULL when absent. */
-static const char *field(fx *f, const char *out, const char *key)
-{
-    size_t n = strlen(key);
-
-    for (const char *line = out; line && *line; ) {
-        if (!strncmp(line, key, n) && !strncmp(line + n, ": ", 2)) {
-            return fx_fmt(f, "%.*s", (int)strcspn(line + n + 2, "\n"),
-                          line + n + 2);
-        }
-        line = strchr(line, '\n');
-        line += line != NULL;
-    }
-    return NULL;
 }
 
 /* --- one shared site: states written from outside ----------------------- */
@@ -506,9 +353,9 @@ static void all_off(site *s)
     put(s->m, KEY, "off\n");
     put(s->m, KEY_A, "off\n");
     put(s->m, KEY_B, "off\n");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
-    FX_ASSERT_SERVED(await_status(s->f, HOST_A, 200));
-    FX_ASSERT_SERVED(await_status(s->f, HOST_B, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200, HOST_A));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200, HOST_B));
 }
 
 static void test_default_key(void **state)
@@ -517,12 +364,12 @@ static void test_default_key(void **state)
 
     all_off(s);
     put(s->m, KEY, "on\nmessage=From memcached\n");
-    fx_res *r = await_status(s->f, NULL, 503);
+    fx_res *r = fx_await_status(s->f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "From memcached");
     FX_ASSERT_BODY(r, "From memcached");
     put(s->m, KEY, "off\n");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 /* django-maintenance-mode's own values. */
@@ -532,9 +379,9 @@ static void test_django_values(void **state)
 
     all_off(s);
     put(s->m, KEY, "1");
-    FX_ASSERT_BLOCKED(await_status(s->f, NULL, 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503), 503);
     put(s->m, KEY, "0");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 static void test_missing_key_is_off(void **state)
@@ -543,9 +390,9 @@ static void test_missing_key_is_off(void **state)
 
     all_off(s);
     put(s->m, KEY, "on\n");
-    FX_ASSERT_BLOCKED(await_status(s->f, NULL, 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503), 503);
     drop(s->m, KEY);
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
     hold(s->f, NULL, 200, FX_SETTLE_MS);    /* more reads of the missing key */
     assert_int_equal(fx_log_count(s->f, OUTAGE_LOG), 0);
 }
@@ -557,7 +404,7 @@ static void test_vhost_keys(void **state)
 
     all_off(s);
     put(s->m, KEY_A, "on\nmessage=Only a\n");
-    fx_res *r = await_status(s->f, HOST_A, 503);
+    fx_res *r = fx_await_status(s->f, "/index.html", 503, HOST_A);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Only a");
     FX_ASSERT_SERVED(fx_get(s->f, "/index.html", HOST_B));
@@ -565,17 +412,17 @@ static void test_vhost_keys(void **state)
 
     put(s->m, KEY_A, "off\n");
     put(s->m, KEY_B, "on\nmessage=Only b\n");
-    r = await_status(s->f, HOST_B, 503);
+    r = fx_await_status(s->f, "/index.html", 503, HOST_B);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Only b");
-    FX_ASSERT_SERVED(await_status(s->f, HOST_A, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200, HOST_A));
     FX_ASSERT_SERVED(fx_get(s->f, "/index.html"));
 
     /* The default key is the main server's alone. */
     put(s->m, KEY_B, "off\n");
     put(s->m, KEY, "on\n");
-    FX_ASSERT_BLOCKED(await_status(s->f, NULL, 503), 503);
-    FX_ASSERT_SERVED(await_status(s->f, HOST_B, 200));
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503), 503);
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200, HOST_B));
     FX_ASSERT_SERVED(fx_get(s->f, "/index.html", HOST_A));
     put(s->m, KEY, "off\n");
 }
@@ -588,11 +435,11 @@ static void test_largest_value(void **state)
 
     all_off(s);
     put(s->m, KEY, text);
-    fx_res *r = await_status(s->f, NULL, 503);
+    fx_res *r = fx_await_status(s->f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     assert_int_equal(strlen(fx_header(r, "X-Message")), 4096 - 12);
     put(s->m, KEY, "off\n");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 /* One byte more is an error, logged once; the last state stays. */
@@ -603,7 +450,7 @@ static void test_oversize_value(void **state)
     fx_expect_log(s->f, OUTAGE_LOG);
     all_off(s);
     put(s->m, KEY, "on\nmessage=Kept\n");
-    FX_ASSERT_BLOCKED(await_status(s->f, NULL, 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503), 503);
     put(s->m, KEY, state_of_size(s->f, 4097));
     await_log(s->f, OUTAGE_LOG);
     hold(s->f, NULL, 503, 500);
@@ -613,7 +460,7 @@ static void test_oversize_value(void **state)
     assert_logged_once(s->f, OUTAGE_LOG);
     assert_logged_once(s->f, "4096");
     put(s->m, KEY, "off\n");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
     await_log(s->f, RECOVERY_LOG);
 }
 
@@ -637,17 +484,17 @@ static void test_toggle_then_ctl(void **state)
     FX_ASSERT_CONTAINS(KEY, value, "\nby=alice\n");
     assert_null(mcd_ttl(s->m, KEY, &ttl));
     assert_int_equal(ttl, -1);
-    FX_ASSERT_BLOCKED(await_status(s->f, NULL, 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503), 503);
 
-    const char *out = ok(CTL_RUN(s->f, "--state", spec, "status"));
-    assert_string_equal(first_line(s->f, out), "on");
-    assert_string_equal(field(s->f, out, "message"), "From the toggle");
-    assert_string_equal(field(s->f, out, "by"), "alice");
+    const char *out = ctl_ok(CTL_RUN(s->f, "--state", spec, "status"));
+    assert_string_equal(ctl_first_line(s->f, out), "on");
+    assert_string_equal(ctl_field(s->f, out, "message"), "From the toggle");
+    assert_string_equal(ctl_field(s->f, out, "by"), "alice");
 
     FX_ASSERT_STATUS(toggle(s->f, "POST", TOGGLE "/off", "", NULL), 200);
-    out = ok(CTL_RUN(s->f, "--state", spec, "status"));
-    assert_string_equal(first_line(s->f, out), "off");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    out = ctl_ok(CTL_RUN(s->f, "--state", spec, "status"));
+    assert_string_equal(ctl_first_line(s->f, out), "off");
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 /* What maintenancectl writes, the site and its toggle handler read. */
@@ -658,11 +505,11 @@ static void test_ctl_then_toggle(void **state)
     long ttl;
 
     all_off(s);
-    ok(CTL_RUN(s->f, "--state", spec, "on", "--message", "From the CLI"));
+    ctl_ok(CTL_RUN(s->f, "--state", spec, "on", "--message", "From the CLI"));
     FX_ASSERT_CONTAINS(KEY, stored(s->f, s->m, KEY), "message=From the CLI\n");
     assert_null(mcd_ttl(s->m, KEY, &ttl));
     assert_int_equal(ttl, -1);
-    fx_res *r = await_status(s->f, NULL, 503);
+    fx_res *r = fx_await_status(s->f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_BODY(r, "From the CLI");
 
@@ -670,10 +517,10 @@ static void test_ctl_then_toggle(void **state)
     assert_string_equal(fx_json_str(s->f, r, "state"), "on");
     assert_string_equal(fx_json_str(s->f, r, "message"), "From the CLI");
 
-    ok(CTL_RUN(s->f, "--state", spec, "off"));
+    ctl_ok(CTL_RUN(s->f, "--state", spec, "off"));
     r = FX_ASSERT_STATUS(toggle(s->f, "GET", TOGGLE "/", NULL, NULL), 200);
     assert_string_equal(fx_json_str(s->f, r, "state"), "off");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 /* A key per virtual host, through both writers. */
@@ -682,22 +529,23 @@ static void test_writers_per_vhost(void **state)
     site *s = *state;
 
     all_off(s);
-    ok(CTL_RUN(s->f, "--state", spec_of(s->f, mcd_port(s->m), KEY_A), "on"));
-    FX_ASSERT_BLOCKED(await_status(s->f, HOST_A, 503), 503);
+    ctl_ok(CTL_RUN(s->f, "--state", spec_of(s->f, mcd_port(s->m), KEY_A),
+                   "on"));
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503, HOST_A), 503);
     FX_ASSERT_SERVED(fx_get(s->f, "/index.html", HOST_B));
     FX_ASSERT_SERVED(fx_get(s->f, "/index.html"));
-    assert_string_equal(first_line(s->f, stored(s->f, s->m, KEY)), "off");
+    assert_string_equal(ctl_first_line(s->f, stored(s->f, s->m, KEY)), "off");
 
     /* b.test's toggle writes b.test's key. */
     FX_ASSERT_STATUS(toggle(s->f, "POST", TOGGLE "/on", "", HOST_B), 200);
-    assert_string_equal(first_line(s->f, stored(s->f, s->m, KEY_B)), "on");
-    assert_string_equal(first_line(s->f, stored(s->f, s->m, KEY)), "off");
-    FX_ASSERT_BLOCKED(await_status(s->f, HOST_B, 503), 503);
-    const char *out = ok(CTL_RUN(s->f, "--state",
-                                 spec_of(s->f, mcd_port(s->m), KEY_B),
-                                 "status"));
-    assert_string_equal(first_line(s->f, out), "on");
-    assert_string_equal(field(s->f, out, "by"), "alice");
+    assert_string_equal(ctl_first_line(s->f, stored(s->f, s->m, KEY_B)), "on");
+    assert_string_equal(ctl_first_line(s->f, stored(s->f, s->m, KEY)), "off");
+    FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503, HOST_B), 503);
+    const char *out = ctl_ok(CTL_RUN(s->f, "--state",
+                                     spec_of(s->f, mcd_port(s->m), KEY_B),
+                                     "status"));
+    assert_string_equal(ctl_first_line(s->f, out), "on");
+    assert_string_equal(ctl_field(s->f, out, "by"), "alice");
     FX_ASSERT_SERVED(fx_get(s->f, "/index.html"));
 }
 
@@ -866,7 +714,7 @@ static void test_hammer(void **state)
      * provider was read while the state changed under it. */
     assert_true(states[0] > 0 && states[1] > 0);
     put(s->m, KEY, "off\n");
-    FX_ASSERT_SERVED(await_status(s->f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 /* --- a site each: outages ------------------------------------------------ */
@@ -882,9 +730,9 @@ typedef struct {
 static void check_recovered(site s)
 {
     put(s.m, KEY, "off\n");
-    FX_ASSERT_SERVED(await_status(s.f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s.f, "/index.html", 200));
     put(s.m, KEY, "on\nmessage=After the outage\n");
-    fx_res *r = await_status(s.f, NULL, 503);
+    fx_res *r = fx_await_status(s.f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "After the outage");
 }
@@ -899,7 +747,8 @@ static void check_outage(const outage *o)
     fx_expect_log(s.f, OUTAGE_LOG);
     put(s.m, KEY, o->state);
     fx_start(s.f);
-    assert_int_equal(await_status(s.f, NULL, o->status)->status, o->status);
+    assert_int_equal(fx_await_status(s.f, "/index.html", o->status)->status,
+                     o->status);
 
     if (o->stall) {
         mcd_pause(s.m);
@@ -974,7 +823,7 @@ static void check_never_read(const char *conf, long status)
 
     mcd_restart(s.m);
     await_log(s.f, RECOVERY_LOG);
-    FX_ASSERT_SERVED(await_status(s.f, NULL, 200));
+    FX_ASSERT_SERVED(fx_await_status(s.f, "/index.html", 200));
     check_recovered(s);
 }
 
@@ -1007,8 +856,8 @@ static void test_reads_bounded_by_ttl(void **state)
     FX_ASSERT_SERVED(fx_get(s.f, "/index.html"));
     getter_init(&g, s.f, "/index.html", NULL);
     before = stat_of(s.m, "cmd_get");
-    start = now_ms();
-    while ((elapsed = now_ms() - start) < 2000) {
+    start = fx_now_ms();
+    while ((elapsed = fx_now_ms() - start) < 2000) {
         if (getter_run(&g) != 200) {
             getter_done(&g);
             fail_msg("GET /index.html: %s", curl_easy_strerror(g.rc));
@@ -1040,12 +889,12 @@ static void test_two_servers_one_switch(void **state)
     fx_start(other);
     FX_ASSERT_SERVED(fx_get(s.f, "/index.html"));
     FX_ASSERT_SERVED(fx_get(other, "/index.html"));
-    ok(CTL_RUN(s.f, "--state", spec, "on", "--message", "Both"));
-    FX_ASSERT_BLOCKED(await_status(s.f, NULL, 503), 503);
-    FX_ASSERT_BLOCKED(await_status(other, NULL, 503), 503);
-    ok(CTL_RUN(s.f, "--state", spec, "off"));
-    FX_ASSERT_SERVED(await_status(s.f, NULL, 200));
-    FX_ASSERT_SERVED(await_status(other, NULL, 200));
+    ctl_ok(CTL_RUN(s.f, "--state", spec, "on", "--message", "Both"));
+    FX_ASSERT_BLOCKED(fx_await_status(s.f, "/index.html", 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(other, "/index.html", 503), 503);
+    ctl_ok(CTL_RUN(s.f, "--state", spec, "off"));
+    FX_ASSERT_SERVED(fx_await_status(s.f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(other, "/index.html", 200));
 }
 
 /* --- maintenancectl on its own ------------------------------------------- */
@@ -1055,7 +904,7 @@ static void test_ctl_dead_memcached(void **state)
 {
     (void)state;
     fx *f = fx_new("");
-    int port = mcd_unused_port();
+    int port = fx_free_port();
     const char *spec = spec_of(f, port, NULL);
     const char *where = fx_fmt(f, "127.0.0.1:%d", port);
 
@@ -1080,9 +929,9 @@ static void test_ctl_stalled_memcached(void **state)
     refused(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "on"),
             "did not answer", 2000);
     mcd_resume(s.m);
-    ok(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "on"));
-    const char *out = ok(CTL_RUN(s.f, "--state", spec, "status"));
-    assert_string_equal(first_line(s.f, out), "on");
+    ctl_ok(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "on"));
+    const char *out = ctl_ok(CTL_RUN(s.f, "--state", spec, "status"));
+    assert_string_equal(ctl_first_line(s.f, out), "on");
 }
 
 /* --- configtest ---------------------------------------------------------- */

@@ -13,17 +13,15 @@
  * the store, pages are fetched with a timeout of a few seconds, so that a
  * page stuck behind a dead or frozen store fails the test. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* asprintf, getdelim */
+#define _GNU_SOURCE   /* asprintf */
 #endif
+#include "ctl.h"
 #include "fixture.h"
 #include "s3store.h"
 
 #include <curl/curl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define BUCKET       "mm-state"
 #define KEY_ID       "AKIDMMTEST7Q2W4E6R8T"
@@ -36,14 +34,11 @@
 #define REGION       "eu-west-1"
 #define NESTED_KEY   "shop/eu/maintenance%20state"
 #define RESERVED_KEY "shop,eu/state=live+1"
-#define CTL          "build/maintenancectl"
 #define TOGGLE       "/maintenance-mode"
 #define ALICE        "alice:secret"
 #define OUTAGE_LOG   "MM00002"     /* at error: the state cannot be read */
 #define RECOVERY_LOG "MM00003"     /* at notice: readable again */
 #define QUICK_S      3L            /* a page the module must not hold up */
-#define AWAIT_MS     5000          /* polls for a change give up after this */
-#define CTL_LIMIT_MS 15000         /* a maintenancectl run this long hangs */
 /* Long enough for the refresher to read the state many times over at the
  * fixture's MaintenanceStateTTL of 0.05 s. */
 #define MANY_READS_MS (2 * FX_SETTLE_MS)
@@ -73,15 +68,6 @@ static const char *const CLEAN_ENV[] = {
     "MAINTENANCE_STATE", "MAINTENANCE_S3_REGION",
     "MAINTENANCE_S3_CREDENTIALS", "MAINTENANCE_S3_PROFILE",
 };
-
-/* The toggle handler, as SPEC section 4 documents it. */
-#define TOGGLE_CONF \
-    "<Location \"/maintenance-mode\">\n" \
-    "  SetHandler maintenance-toggle\n" \
-    "  AuthType Basic\n  AuthName \"Maintenance\"\n" \
-    "  AuthUserFile ${TESTDIR}/htpasswd\n" \
-    "  Require valid-user\n" \
-    "</Location>\n"
 
 static s3store *group_store;   /* the group's, from its setup */
 static s3store *test_store;    /* a test's own, freed when it ends */
@@ -141,20 +127,6 @@ static const char *spec(fx *f, const s3store *s, const char *key)
 {
     return fx_fmt(f, "s3:http://127.0.0.1:%d/" BUCKET "/%s",
                   s3store_port(s), key);
-}
-
-/* GET / until it answers status (the site reads the state every
- * MaintenanceStateTTL); the last answer, after AWAIT_MS at most. */
-static fx_res *await_status(fx *f, long status)
-{
-    fx_res *r = fx_get(f, "/");
-
-    for (int waited = 0; r->status != status && waited < AWAIT_MS;
-         waited += 50) {
-        fx_sleep_ms(50);
-        r = fx_get(f, "/");
-    }
-    return r;
 }
 
 /* What a page fetched within QUICK_S says. */
@@ -231,25 +203,6 @@ static void assert_quick_blocked(fx *f, const char *message)
     }
 }
 
-static const char *slurp_file(fx *f, const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    char *text = NULL;
-    size_t len = 0;
-    const char *copy;
-
-    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
-        free(text);
-        text = NULL;
-    }
-    if (fp) {
-        fclose(fp);
-    }
-    copy = fx_fmt(f, "%s", text ? text : "");
-    free(text);
-    return copy;
-}
-
 /* Exactly n error-log lines contain text; else fail, showing the log. */
 static void assert_log_lines(fx *f, const char *text, int n)
 {
@@ -257,8 +210,7 @@ static void assert_log_lines(fx *f, const char *text, int n)
 
     if (got != n) {
         fail_msg("%d error-log lines name %s, expected %d:\n%s", got, text,
-                 n, slurp_file(f, fx_fmt(f, "%s/logs/error.log",
-                                         fx_dir(f))));
+                 n, fx_read(f, "logs/error.log"));
     }
 }
 
@@ -281,64 +233,9 @@ static void assert_logged_once(fx *f, const char *s3_code)
 
 /* --- maintenancectl ------------------------------------------------------ */
 
-typedef struct {
-    int rc;
-    const char *out;     /* stdout */
-    const char *err;     /* stderr */
-} ctl_res;
-
-/* maintenancectl --state state_spec args... (NULL-terminated) with env;
- * one that runs for CTL_LIMIT_MS hangs, and fails the test. */
-static ctl_res run_ctl(fx *f, const char *const *env, const char *state_spec,
-                       const char *const *args)
-{
-    const char *out = fx_fmt(f, "%s/ctl.out", fx_dir(f));
-    const char *err = fx_fmt(f, "%s/ctl.err", fx_dir(f));
-    const char *argv[16] = { CTL, "--state", state_spec };
-    size_t n = 3;
-    int status, waited = 0;
-    pid_t pid;
-
-    while (*args && n < 15) {
-        argv[n++] = *args++;
-    }
-    fflush(NULL);
-    if ((pid = fork()) < 0) {
-        fail_msg("fork failed");
-    }
-    if (pid == 0) {
-        apply_env(env);
-        if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
-            _exit(126);
-        }
-        execv(CTL, (char *const *)argv);
-        _exit(127);
-    }
-    while (waitpid(pid, &status, WNOHANG) != pid) {
-        if ((waited += 20) > CTL_LIMIT_MS) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            fail_msg(CTL " %s hangs", argv[3]);
-        }
-        fx_sleep_ms(20);
-    }
-    return (ctl_res){ WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                      slurp_file(f, out), slurp_file(f, err) };
-}
-
+/* maintenancectl --state state_spec args... with env. */
 #define CTL_RUN(f, env, state_spec, ...) \
-    run_ctl((f), (env), (state_spec), (const char *const[]){ __VA_ARGS__, \
-                                                             NULL })
-
-/* Exit 0 and nothing on stderr; the run's stdout. */
-static const char *ok(ctl_res r)
-{
-    if (r.rc != 0 || *r.err) {
-        fail_msg("maintenancectl: exit %d\n--- stdout\n%s--- stderr\n%s",
-                 r.rc, r.out, r.err);
-    }
-    return r.out;
-}
+    ctl_run((f), (env), CTL_ARGS("--state", (state_spec), __VA_ARGS__))
 
 /* Exit 1, a message on stderr naming needle, and no secret anywhere. */
 static void refused(ctl_res r, const char *needle)
@@ -352,27 +249,11 @@ static void refused(ctl_res r, const char *needle)
     }
 }
 
-/* The value of "key: value" in status output, NULL when absent. */
-static const char *field(fx *f, const char *out, const char *key)
-{
-    size_t n = strlen(key);
-
-    for (const char *line = out; line && *line; ) {
-        if (!strncmp(line, key, n) && !strncmp(line + n, ": ", 2)) {
-            return fx_fmt(f, "%.*s", (int)strcspn(line + n + 2, "\n"),
-                          line + n + 2);
-        }
-        line = strchr(line, '\n');
-        line += line != NULL;
-    }
-    return NULL;
-}
-
 /* The state word the store holds for key, as maintenancectl reads it. */
 static const char *stored(fx *f, const s3store *s, const char *key)
 {
-    return field(f, ok(CTL_RUN(f, OWNER, spec(f, s, key), "status")),
-                 "state");
+    return ctl_field(f, ctl_ok(CTL_RUN(f, OWNER, spec(f, s, key), "status")),
+                     "state");
 }
 
 /* --- credentials files --------------------------------------------------- */
@@ -479,21 +360,21 @@ static void test_cli_turns_site_on_and_off(void **state)
     start_with(f, OWNER);
     FX_ASSERT_SERVED(fx_get(f, "/"));
 
-    const char *out = ok(CTL_RUN(f, OWNER, s, "on", "--message",
-                                 "Back at noon", "--for", "1h"));
-    assert_string_equal(field(f, out, "message"), "Back at noon");
-    fx_res *r = await_status(f, 503);
+    const char *out = ctl_ok(CTL_RUN(f, OWNER, s, "on", "--message",
+                                     "Back at noon", "--for", "1h"));
+    assert_string_equal(ctl_field(f, out, "message"), "Back at noon");
+    fx_res *r = fx_await_status(f, "/", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Back at noon");
     FX_ASSERT_BODY(r, "Back at noon");
     assert_in_range(fx_header_num(r, "Retry-After"), 3600 - 60, 3600);
 
-    out = ok(CTL_RUN(f, OWNER, s, "status"));
-    assert_string_equal(field(f, out, "state"), "on");
-    assert_string_equal(field(f, out, "message"), "Back at noon");
+    out = ctl_ok(CTL_RUN(f, OWNER, s, "status"));
+    assert_string_equal(ctl_field(f, out, "state"), "on");
+    assert_string_equal(ctl_field(f, out, "message"), "Back at noon");
 
-    ok(CTL_RUN(f, OWNER, s, "off"));
-    FX_ASSERT_SERVED(await_status(f, 200));
+    ctl_ok(CTL_RUN(f, OWNER, s, "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     assert_string_equal(stored(f, group_store, "cli"), "off");
 }
 
@@ -502,7 +383,7 @@ static void test_cli_turns_site_on_and_off(void **state)
 static void test_toggle_writes_what_cli_reads(void **state)
 {
     (void)state;
-    fx *f = new_site(group_store, "toggle", FX_ENV_HEADERS TOGGLE_CONF);
+    fx *f = new_site(group_store, "toggle", FX_ENV_HEADERS FX_TOGGLE_CONF);
     fx_req post = { .method = "POST", .path = TOGGLE "/on",
                     .body = "message=Deploying&for=30m", .userpwd = ALICE };
 
@@ -510,19 +391,19 @@ static void test_toggle_writes_what_cli_reads(void **state)
     start_with(f, OWNER);
     FX_ASSERT_STATUS(fx_request(f, &post), 303);
 
-    const char *out = ok(CTL_RUN(f, OWNER, spec(f, group_store, "toggle"),
-                                 "status"));
-    assert_string_equal(field(f, out, "state"), "on");
-    assert_string_equal(field(f, out, "by"), "alice");
-    assert_string_equal(field(f, out, "message"), "Deploying");
-    assert_non_null(field(f, out, "end"));
-    FX_ASSERT_BLOCKED(await_status(f, 503), 503);
+    const char *out = ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, "toggle"),
+                                     "status"));
+    assert_string_equal(ctl_field(f, out, "state"), "on");
+    assert_string_equal(ctl_field(f, out, "by"), "alice");
+    assert_string_equal(ctl_field(f, out, "message"), "Deploying");
+    assert_non_null(ctl_field(f, out, "end"));
+    FX_ASSERT_BLOCKED(fx_await_status(f, "/", 503), 503);
 
     post.path = TOGGLE "/off";
     post.body = "";
     FX_ASSERT_STATUS(fx_request(f, &post), 303);
     assert_string_equal(stored(f, group_store, "toggle"), "off");
-    FX_ASSERT_SERVED(await_status(f, 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
 /* http://BUCKET.localhost:PORT/KEY is the same object as the path-style
@@ -539,12 +420,12 @@ static void test_virtual_hosted_url(void **state)
 
     start_with(f, OWNER);
     FX_ASSERT_SERVED(fx_get(f, "/"));
-    ok(CTL_RUN(f, OWNER, spec(f, group_store, "vhost"), "on", "--message",
-               "Seen through the bucket's host"));
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message",
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, "vhost"), "on", "--message",
+                   "Seen through the bucket's host"));
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Seen through the bucket's host");
-    ok(CTL_RUN(f, OWNER, vhost, "off"));
-    FX_ASSERT_SERVED(await_status(f, 200));
+    ctl_ok(CTL_RUN(f, OWNER, vhost, "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     assert_string_equal(stored(f, group_store, "vhost"), "off");
 }
 
@@ -557,9 +438,9 @@ static void test_nested_escaped_key(void **state)
 
     s3store_put(group_store, NESTED_KEY, "on\nmessage=Nested\n");
     start_with(f, OWNER);
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Nested");
-    ok(CTL_RUN(f, OWNER, spec(f, group_store, NESTED_KEY), "off"));
-    FX_ASSERT_SERVED(await_status(f, 200));
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Nested");
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, NESTED_KEY), "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
 /* Characters a URL may hold raw in its path but S3 signs encoded
@@ -570,9 +451,9 @@ static void test_reserved_characters_in_key(void **state)
     fx *f = new_site(group_store, RESERVED_KEY, FX_ENV_HEADERS);
 
     start_with(f, OWNER);
-    ok(CTL_RUN(f, OWNER, spec(f, group_store, RESERVED_KEY), "on",
-               "--message", "Reserved"));
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Reserved");
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, RESERVED_KEY), "on",
+                   "--message", "Reserved"));
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Reserved");
 }
 
 /* --- states written from outside ----------------------------------------- */
@@ -586,13 +467,13 @@ static void test_django_values(void **state)
 
     start_with(f, OWNER);
     s3store_put(group_store, "django", "1");
-    FX_ASSERT_BLOCKED(await_status(f, 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(f, "/", 503), 503);
     s3store_put(group_store, "django", "0");
-    FX_ASSERT_SERVED(await_status(f, 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     s3store_put(group_store, "django", "true\n");
-    FX_ASSERT_BLOCKED(await_status(f, 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(f, "/", 503), 503);
     s3store_put(group_store, "django", NULL);
-    FX_ASSERT_SERVED(await_status(f, 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
 /* A bad object after a good one: the good one stays in force, each
@@ -608,7 +489,7 @@ static void test_bad_object_keeps_last_state(void **state)
     fx_expect_log(f, OUTAGE_LOG);
     s3store_put(group_store, "bad", "on\nmessage=Kept\n");
     start_with(f, OWNER);
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Kept");
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Kept");
 
     s3store_put(group_store, "bad", "maybe\n");
     fx_sleep_ms(MANY_READS_MS);
@@ -619,7 +500,7 @@ static void test_bad_object_keeps_last_state(void **state)
     assert_log_lines(f, OUTAGE_LOG, 2);
 
     s3store_put(group_store, "bad", "off\n");
-    FX_ASSERT_SERVED(await_status(f, 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     assert_log_lines(f, RECOVERY_LOG, 1);
 }
 
@@ -631,10 +512,10 @@ static void test_bad_object_keeps_last_state(void **state)
 static void check_file_credentials(fx *f, const char *key, const char *text)
 {
     write_credentials(f, text);
-    ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
-               "Signed from the file"));
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
+                   "Signed from the file"));
     start_with(f, WRONG);
-    fx_res *r = await_status(f, 503);
+    fx_res *r = fx_await_status(f, "/", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Signed from the file");
     assert_log_lines(f, OUTAGE_LOG, 0);
@@ -668,8 +549,8 @@ static void test_credentials_file_named_profile(void **state)
                                   profile(f, "default", WRONG_SECRET),
                                   profile(f, "other", SECRET),
                                   profile(f, "third", WRONG_SECRET)));
-    ok(CTL_RUN(f, file_env, spec(f, group_store, "file-other"), "off"));
-    FX_ASSERT_SERVED(await_status(f, 200));
+    ctl_ok(CTL_RUN(f, file_env, spec(f, group_store, "file-other"), "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
 /* The ~/.aws/config spelling of a section, [profile NAME]. */
@@ -696,8 +577,8 @@ static fx *refused_site(const char *key, const char *conf,
     fx *f = new_site(group_store, key, conf);
 
     fx_expect_log(f, OUTAGE_LOG);
-    ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
-               "Never read"));
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
+                   "Never read"));
     start_with(f, env);
     return f;
 }
@@ -762,7 +643,7 @@ static void test_cli_refused(void **state)
     fx *f = new_site(group_store, "cli-refused", "");
     const char *s = spec(f, group_store, "cli-refused");
 
-    ok(CTL_RUN(f, OWNER, s, "on", "--message", "Before"));
+    ctl_ok(CTL_RUN(f, OWNER, s, "on", "--message", "Before"));
     refused(CTL_RUN(f, WRONG, s, "status"), "SignatureDoesNotMatch");
     refused(CTL_RUN(f, WRONG, s, "off"), "SignatureDoesNotMatch");
     refused(CTL_RUN(f, STRANGER, s, "off"), "InvalidAccessKeyId");
@@ -814,10 +695,10 @@ static void test_token_from_environment(void **state)
     (void)state;
     fx *f = new_site(group_store, "token-env", FX_ENV_HEADERS);
 
-    ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-env"), "on",
-               "--message", "Temporary credentials"));
+    ctl_ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-env"),
+                   "on", "--message", "Temporary credentials"));
     start_with(f, OWNER_WITH_TOKEN);
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message",
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Temporary credentials");
 }
 
@@ -829,10 +710,10 @@ static void test_token_from_file(void **state)
 
     write_credentials(f, fx_fmt(f, "%saws_session_token = " TOKEN "\n",
                                 profile(f, "default", SECRET)));
-    ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-file"), "on",
-               "--message", "Token from the file"));
+    ctl_ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-file"),
+                   "on", "--message", "Token from the file"));
     start_with(f, NOBODY);
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message",
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Token from the file");
 }
 
@@ -844,7 +725,7 @@ static void test_token_missing(void **state)
     const char *s = spec(f, group_store, "token-missing");
 
     fx_expect_log(f, OUTAGE_LOG);
-    ok(CTL_RUN(f, OWNER_WITH_TOKEN, s, "on", "--message", "Never read"));
+    ctl_ok(CTL_RUN(f, OWNER_WITH_TOKEN, s, "on", "--message", "Never read"));
     refused(CTL_RUN(f, OWNER, s, "status"), "InvalidToken");
     start_with(f, OWNER);
     FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
@@ -861,11 +742,12 @@ static void test_region_directive(void **state)
     const char *s = spec(f, group_store, "region");
 
     start_with(f, OWNER);
-    ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Signed for "
-               REGION));
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Signed for " REGION);
-    ok(CTL_RUN(f, OWNER_IN_REGION, s, "off"));
-    FX_ASSERT_SERVED(await_status(f, 200));
+    ctl_ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Signed for "
+                   REGION));
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
+                     "Signed for " REGION);
+    ctl_ok(CTL_RUN(f, OWNER_IN_REGION, s, "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
 /* Without it, a loopback host means us-east-1, which this store refuses. */
@@ -876,7 +758,7 @@ static void test_region_default_refused(void **state)
     const char *s = spec(f, group_store, "region-default");
 
     fx_expect_log(f, OUTAGE_LOG);
-    ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Never read"));
+    ctl_ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Never read"));
     refused(CTL_RUN(f, OWNER, s, "status"), "AuthorizationHeaderMalformed");
     start_with(f, OWNER);
     FX_ASSERT_SERVED(fx_get(f, "/"));
@@ -895,18 +777,18 @@ static fx *kept_site(void)
     f = new_site(test_store, "state",
                  FX_ENV_HEADERS "MaintenanceStateTimeout 0.2\n");
     fx_expect_log(f, OUTAGE_LOG);
-    ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "on", "--message",
-               "Kept"));
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "on", "--message",
+                   "Kept"));
     start_with(f, OWNER);
-    FX_ASSERT_HEADER(await_status(f, 503), "X-Message", "Kept");
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Kept");
     return f;
 }
 
 /* Back from an outage: readable again (logged once), and changes seen. */
 static void check_recovery(fx *f)
 {
-    ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "off"));
-    FX_ASSERT_SERVED(await_status(f, 200));
+    ctl_ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     assert_log_lines(f, RECOVERY_LOG, 1);
 }
 
@@ -988,7 +870,7 @@ static void test_store_down_at_start(void **state)
     assert_log_lines(f, OUTAGE_LOG, 1);
 
     s3store_restart(test_store);
-    FX_ASSERT_SERVED(await_status(f, 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     assert_log_lines(f, RECOVERY_LOG, 1);
 }
 

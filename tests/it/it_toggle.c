@@ -3,9 +3,6 @@
  * `changed`, bad fields), the refusals (cross-site, anonymous, methods),
  * the exemption of the toggle location itself, the log, and dozens of
  * toggles at once. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* strptime, timegm */
-#endif
 #include "fixture.h"
 
 #include <curl/curl.h>
@@ -25,12 +22,7 @@
  * in a forced scope. */
 static const char CONF[] =
     FX_ENV_HEADERS
-    "<Location \"/maintenance-mode\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  AuthType Basic\n  AuthName \"Maintenance\"\n"
-    "  AuthUserFile ${TESTDIR}/htpasswd\n"
-    "  Require valid-user\n"
-    "</Location>\n"
+    FX_TOGGLE_CONF
     "<Location \"/open-toggle\">\n"
     "  SetHandler maintenance-toggle\n"
     "  Require ip 127.0.0.1\n"
@@ -63,26 +55,10 @@ static int setup(void **state)
 
 /* --- helpers ------------------------------------------------------------- */
 
-/* The state file's text, "" when there is none. */
-static const char *state_text(fx *f)
-{
-    const char *path = fx_fmt(f, "%s/state/state", fx_dir(f));
-    FILE *fp = fopen(path, "r");
-    char buf[8192];
-    size_t n = 0;
-
-    if (fp) {
-        n = fread(buf, 1, sizeof(buf) - 1, fp);
-        fclose(fp);
-    }
-    buf[n] = '\0';
-    return fx_fmt(f, "%s", buf);
-}
-
 /* The value of key= in the state file, NULL when it has no such line. */
 static const char *state_value(fx *f, const char *key)
 {
-    const char *text = state_text(f);
+    const char *text = fx_read(f, "state/state");
     size_t n = strlen(key);
 
     for (const char *line = text; *line; line = strchr(line, '\n') + 1) {
@@ -100,7 +76,7 @@ static const char *state_value(fx *f, const char *key)
 /* The state file's first line: on or off. */
 static const char *state_word(fx *f)
 {
-    const char *text = state_text(f);
+    const char *text = fx_read(f, "state/state");
 
     return fx_fmt(f, "%.*s", (int)strcspn(text, "\n"), text);
 }
@@ -143,38 +119,6 @@ static fx_res *get_as(fx *f, const char *userpwd, const char *path,
     return fx_request(f, &req);
 }
 
-/* GET path until it answers status (the site sees a change within
- * MaintenanceStateTTL); gives up after 5 s and returns the last answer,
- * for the caller's assertion to show. */
-static fx_res *await_status(fx *f, const char *path, long status)
-{
-    fx_res *r = fx_get(f, path);
-
-    for (int i = 0; i < 100 && r->status != status; i++) {
-        fx_sleep_ms(50);
-        r = fx_get(f, path);
-    }
-    return r;
-}
-
-/* A time the module wrote, in seconds; fails on anything else. */
-static time_t iso_time(const char *s)
-{
-    struct tm tm = { 0 };
-    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-
-    if (!end || *end) {
-        fail_msg("not an ISO 8601 UTC time: %s", s ? s : "(null)");
-    }
-    return timegm(&tm);
-}
-
-/* t is within a few seconds of want: clocks, not timings. */
-static void assert_near(time_t t, time_t want)
-{
-    assert_in_range((long long)t, (long long)want - 5, (long long)want + 5);
-}
-
 static const char *origin(fx *f)
 {
     return fx_fmt(f, "Origin: http://127.0.0.1:%d", fx_port(f));
@@ -185,30 +129,10 @@ static const char *status_url(fx *f, const char *base)
     return fx_fmt(f, "http://127.0.0.1:%d%s/", fx_port(f), base);
 }
 
-/* The error log's text (whole, not since the test began). */
-static const char *error_log(fx *f)
-{
-    const char *path = fx_fmt(f, "%s/logs/error.log", fx_dir(f));
-    FILE *fp = fopen(path, "r");
-    char *text = NULL;
-    size_t len = 0;
-
-    if (!fp || getdelim(&text, &len, '\0', fp) < 0) {
-        free(text);
-        text = NULL;
-    }
-    if (fp) {
-        fclose(fp);
-    }
-    const char *copy = fx_fmt(f, "%s", text ? text : "");
-    free(text);
-    return copy;
-}
-
 /* Every error-log line holding code is at level ("[maintenance:notice]"). */
 static void assert_logged_at(fx *f, const char *code, const char *level)
 {
-    const char *log = error_log(f);
+    const char *log = fx_read(f, "logs/error.log");   /* all of it */
 
     for (const char *line = log; *line; ) {
         size_t n = strcspn(line, "\n");
@@ -358,7 +282,7 @@ static void test_needs_credentials(void **state)
     put_state(f, "off\n");
     FX_ASSERT_STATUS(get_as(f, NULL, TOGGLE "/", NULL), 401);
     FX_ASSERT_STATUS(post(f, NULL, TOGGLE "/on", "message=x"), 401);
-    assert_string_equal(state_text(f), "off\n");
+    assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
 static void test_wrong_password(void **state)
@@ -368,7 +292,7 @@ static void test_wrong_password(void **state)
     fx_expect_log(f, "Password Mismatch");
     put_state(f, "off\n");
     FX_ASSERT_STATUS(post(f, "alice:guess", TOGGLE "/on", "message=x"), 401);
-    assert_string_equal(state_text(f), "off\n");
+    assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
 /* --- GET never changes anything ------------------------------------------ */
@@ -392,7 +316,7 @@ static void check_get_is_safe(fx *f, const char *action, const char *before,
         FX_ASSERT_BODY(r, button);
         FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
         FX_ASSERT_HEADER(r, "X-Frame-Options", "DENY");
-        assert_string_equal(state_text(f), before);
+        assert_string_equal(fx_read(f, "state/state"), before);
     }
 }
 
@@ -425,7 +349,7 @@ static void test_get_on_prefills_escaped(void **state)
     FX_ASSERT_BODY(r, "&quot;&gt;&lt;script&gt;");
     FX_ASSERT_NO_BODY(r, "<script>");
     FX_ASSERT_BODY(r, "value=\"30m\"");
-    assert_string_equal(state_text(f), "off\n");
+    assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
 /* --- POST changes the state ---------------------------------------------- */
@@ -444,10 +368,10 @@ static void test_post_on(void **state)
     assert_string_equal(state_value(f, "by"), "alice");
     assert_string_equal(state_value(f, "message"), "Back soon");
     assert_null(state_value(f, "start"));
-    assert_near(iso_time(state_value(f, "changed")), now);
-    assert_near(iso_time(state_value(f, "end")), now + 1800);
+    FX_ASSERT_NEAR(fx_iso_time(state_value(f, "changed")), now);
+    FX_ASSERT_NEAR(fx_iso_time(state_value(f, "end")), now + 1800);
 
-    FX_ASSERT_BLOCKED(await_status(f, "/index.html", 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(f, "/index.html", 503), 503);
     FX_ASSERT_BODY(fx_get(f, "/index.html"), "Back soon");
 }
 
@@ -463,7 +387,7 @@ static void test_post_off(void **state)
     assert_string_equal(state_value(f, "by"), "bob");
     assert_null(state_value(f, "message"));
     assert_non_null(state_value(f, "changed"));
-    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
 /* The fields may come in the query string instead of the body. */
@@ -527,8 +451,8 @@ static void test_post_json(void **state)
     assert_string_equal(fx_json_raw(f, r, "in_force"), "true");
     assert_string_equal(fx_json_str(f, r, "by"), "alice");
     assert_string_equal(fx_json_str(f, r, "message"), "Via JSON");
-    assert_near(iso_time(fx_json_str(f, r, "end")), now + 3600);
-    assert_near(iso_time(fx_json_str(f, r, "changed")), now);
+    FX_ASSERT_NEAR(fx_iso_time(fx_json_str(f, r, "end")), now + 3600);
+    FX_ASSERT_NEAR(fx_iso_time(fx_json_str(f, r, "changed")), now);
     assert_string_equal(state_value(f, "message"), "Via JSON");
 
     r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/off", NULL, JSON), 200);
@@ -549,7 +473,7 @@ static void test_post_message_stays_one_line(void **state)
     assert_string_equal(state_word(f), "on");
     assert_null(state_value(f, "end"));
     FX_ASSERT_CONTAINS("message", state_value(f, "message"), "a end=2000");
-    FX_ASSERT_BLOCKED(await_status(f, "/index.html", 503), 503);
+    FX_ASSERT_BLOCKED(fx_await_status(f, "/index.html", 503), 503);
 }
 
 static void test_post_bad_fields(void **state)
@@ -576,7 +500,8 @@ static void test_post_bad_fields(void **state)
             fail_msg("POST on with %s: status %ld, expected 400\n%s",
                      bodies[i], r->status, r->body);
         }
-        assert_string_equal(state_text(f), "off\nmessage=before\n");
+        assert_string_equal(fx_read(f, "state/state"),
+                            "off\nmessage=before\n");
     }
     /* The JSON client gets the reason as JSON. */
     fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=3x", JSON),
@@ -606,7 +531,7 @@ static void check_refused_body(fx *f, const char *body)
 
     put_state(f, before);
     fx_res *r = post(f, ALICE, TOGGLE "/on", body);
-    const char *after = state_text(f);
+    const char *after = fx_read(f, "state/state");
     put_state(f, before);
     if (r->status < 400 || r->status > 499) {
         fail_msg("a POST of %zu bytes: status %ld, expected a 4xx\n"
@@ -651,7 +576,7 @@ static void test_other_methods(void **state)
     }
     /* The status page itself is not an action. */
     FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/", "message=x"), 405);
-    assert_string_equal(state_text(f), "off\n");
+    assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
 /* --- refusals ------------------------------------------------------------ */
@@ -685,7 +610,7 @@ static void test_cross_site_refused(void **state)
                          *action, headers[i][0], headers[i][1] ? ", " : "",
                          headers[i][1] ? headers[i][1] : "", r->status);
             }
-            assert_string_equal(state_text(f), "off\n");
+            assert_string_equal(fx_read(f, "state/state"), "off\n");
         }
     }
     assert_int_equal(fx_log_count(f, "MM00021"), 2 * n);
@@ -722,7 +647,7 @@ static void test_anonymous_refused(void **state)
                                       "message=x"), 403);
     FX_ASSERT_HEADER(r, "Location", NULL);
     FX_ASSERT_STATUS(post(f, NULL, "/bare-toggle/off", NULL), 403);
-    assert_string_equal(state_text(f), "off\n");
+    assert_string_equal(fx_read(f, "state/state"), "off\n");
     assert_int_equal(fx_log_count(f, "MM00022"), 2);
     assert_logged_at(f, "MM00022", "[maintenance:info]");
 }
@@ -759,7 +684,7 @@ static void test_toggle_exempt(void **state)
     FX_ASSERT_PASSES(get_as(f, NULL, "/forced-toggle/", NULL), "toggle");
     fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/off", NULL), 303);
     FX_ASSERT_HEADER(r, "X-Bypass", "toggle");
-    FX_ASSERT_SERVED(await_status(f, "/index.html", 200));
+    FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
 /* --- the log ------------------------------------------------------------- */
@@ -829,7 +754,7 @@ static void assert_whole_state(fx *f)
 {
     static const char *const keys[] = { "start=", "end=", "changed=", "by=",
                                         "message=" };
-    const char *text = state_text(f), *line = strchr(text, '\n');
+    const char *text = fx_read(f, "state/state"), *line = strchr(text, '\n');
 
     if (!line || (strcmp(state_word(f), "on") && strcmp(state_word(f), "off"))
         || text[strlen(text) - 1] != '\n') {
@@ -902,8 +827,8 @@ static void test_concurrent_toggles(void **state)
     }
     assert_int_equal(fx_log_count(f, "MM00020"), 3 * RACERS);
     /* And the site follows the last one. */
-    fx_res *r = await_status(f, "/index.html",
-                             strcmp(state_word(f), "on") ? 200 : 503);
+    fx_res *r = fx_await_status(f, "/index.html",
+                                strcmp(state_word(f), "on") ? 200 : 503);
     FX_ASSERT_HEADER(r, "X-Mode", state_word(f));
 }
 

@@ -1,6 +1,7 @@
 /* Integration-test fixture: see fixture.h. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* vasprintf, open_memstream, mkdtemp */
+#define _GNU_SOURCE   /* vasprintf, open_memstream, mkdtemp, strptime,
+                         timegm */
 #endif
 #include "fixture.h"
 
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -147,7 +149,7 @@ void fx_sleep_ms(long ms)
     }
 }
 
-static long now_ms(void)
+long fx_now_ms(void)
 {
     struct timespec ts;
 
@@ -255,8 +257,7 @@ static int run_cmd(char *const argv[], char **out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* A port nobody listens on right now: the kernel's pick for port 0. */
-static int free_port(void)
+int fx_free_port(void)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET };
     socklen_t len = sizeof(sa);
@@ -276,18 +277,152 @@ static int free_port(void)
     return port;
 }
 
-static int port_answers(int port)
+/* Whether httpd's port (f's) answers. */
+static int port_answers(void *f)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET };
     int s = socket(AF_INET, SOCK_STREAM, 0), ok;
 
-    sa.sin_port = htons(port);
+    sa.sin_port = htons(((fx *)f)->port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ok = s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
     if (s >= 0) {
         close(s);
     }
     return ok;
+}
+
+/* --- helper processes --------------------------------------------------- */
+
+/* In the child: become pw, if given, and exec argv with deathsig. */
+static void exec_helper(const char *const argv[], const char *log,
+                        int deathsig, const struct passwd *pw, pid_t parent)
+{
+    int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int in = open("/dev/null", O_RDONLY);
+
+    if (out < 0 || in < 0) {
+        _exit(126);
+    }
+    dup2(in, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    if (pw && (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0
+               || setuid(pw->pw_uid) != 0)) {
+        fprintf(stderr, "cannot become %s: %s\n", pw->pw_name,
+                strerror(errno));
+        _exit(126);
+    }
+    /* Never outlive the test binary, even if it crashes. */
+    prctl(PR_SET_PDEATHSIG, deathsig);
+    if (getppid() != parent) {
+        _exit(0);
+    }
+    execvp(argv[0], (char *const *)argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+pid_t fx_spawn(const char *const argv[], const char *log, int deathsig,
+               const char *user)
+{
+    /* Looked up before the fork: getpwnam is no business of a child. */
+    const struct passwd *pw = user && geteuid() == 0 ? getpwnam(user) : NULL;
+    pid_t parent = getpid(), pid;
+
+    if (user && geteuid() == 0 && !pw) {
+        fail_msg("no user %s to run %s as", user, argv[0]);
+    }
+    fflush(NULL);
+    if ((pid = fork()) < 0) {
+        fail_msg("cannot start %s: fork: %s", argv[0], strerror(errno));
+    }
+    if (pid == 0) {
+        exec_helper(argv, log, deathsig, pw, parent);
+    }
+    return pid;
+}
+
+const char *fx_await_ready(pid_t *pid, long ms, int (*ready)(void *baton),
+                           void *baton)
+{
+    static char why[64];
+    long deadline = fx_now_ms() + ms;
+
+    while (!ready(baton)) {
+        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+            *pid = 0;
+            return "exited at start-up";
+        }
+        if (fx_now_ms() > deadline) {
+            snprintf(why, sizeof(why), "not ready within %ld s", ms / 1000);
+            return why;
+        }
+        fx_sleep_ms(10);
+    }
+    return NULL;
+}
+
+int fx_reap(pid_t pid, long ms, int *status)
+{
+    long deadline = fx_now_ms() + ms;
+
+    do {
+        if (waitpid(pid, status, WNOHANG) == pid) {
+            return 1;
+        }
+        fx_sleep_ms(5);
+    } while (fx_now_ms() < deadline);
+    return 0;
+}
+
+void fx_stop(pid_t *pid, int sig, long ms)
+{
+    if (!*pid) {
+        return;
+    }
+    kill(*pid, sig);
+    kill(*pid, SIGCONT);
+    if (!fx_reap(*pid, ms, NULL)) {
+        kill(*pid, SIGKILL);
+        waitpid(*pid, NULL, 0);
+    }
+    *pid = 0;
+}
+
+char *fx_file_tail(const char *path, char *buf, size_t size)
+{
+    FILE *fp = fopen(path, "r");
+    size_t n = 0;
+
+    if (fp) {
+        if (fseek(fp, -(long)(size - 1), SEEK_END) != 0) {
+            rewind(fp);
+        }
+        n = fread(buf, 1, size - 1, fp);
+        fclose(fp);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag,
+                    struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void fx_remove_dir(const char *dir, const char *who)
+{
+    if (getenv("FX_KEEP")) {
+        fprintf(stderr, "%s: kept %s\n", who, dir);
+    } else {
+        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
 }
 
 /* --- the configuration --------------------------------------------------- */
@@ -450,7 +585,7 @@ fx *fx_new(const char *conf)
     f->made_in_test = in_test;
     f->next = live;
     live = f;
-    f->port = free_port();
+    f->port = fx_free_port();
     init_logs(f);
     make_tree(f);
     write_conf(f, conf ? conf : "");
@@ -573,49 +708,10 @@ static void report(FILE *problems, char **text, size_t *len)
 
 /* --- httpd --------------------------------------------------------------- */
 
-static void exec_httpd(const fx *f)
-{
-    char conf[PATH_MAX];
-    int out = open(f->logs[LOG_STDERR].path,
-                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-    int in = open("/dev/null", O_RDONLY);
-
-    /* Never outlive the test binary, even if it crashes. */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    dup2(in, STDIN_FILENO);
-    dup2(out, STDOUT_FILENO);
-    dup2(out, STDERR_FILENO);
-    path_of(f, "httpd.conf", conf);
-    execl(APACHE2, "apache2", "-f", conf, "-DFOREGROUND", (char *)NULL);
-    _exit(127);
-}
-
-/* Wait for pid to exit, at most ms; returns whether it did. */
-static int reap(pid_t pid, long ms)
-{
-    long deadline = now_ms() + ms;
-
-    do {
-        if (waitpid(pid, NULL, WNOHANG) == pid) {
-            return 1;
-        }
-        fx_sleep_ms(10);
-    } while (now_ms() < deadline);
-    return 0;
-}
-
 static void stop_httpd(fx *f)
 {
-    if (!f->pid) {
-        return;
-    }
     /* SIGTERM: httpd stops its children and removes its pid file. */
-    kill(f->pid, SIGTERM);
-    if (!reap(f->pid, STOP_TIMEOUT_MS)) {
-        kill(f->pid, SIGKILL);
-        waitpid(f->pid, NULL, 0);
-    }
-    f->pid = 0;
+    fx_stop(&f->pid, SIGTERM, STOP_TIMEOUT_MS);
 }
 
 static void startup_failed(fx *f, const char *why)
@@ -634,41 +730,22 @@ static void startup_failed(fx *f, const char *why)
 
 void fx_start(fx *f)
 {
-    long deadline = now_ms() + START_TIMEOUT_MS;
+    char conf[PATH_MAX];
+    const char *const argv[] = { APACHE2, "-f", conf, "-DFOREGROUND", NULL };
+    const char *why;
     char *text = NULL;
     size_t len = 0;
     FILE *problems;
 
-    fflush(NULL);
-    if ((f->pid = fork()) < 0) {
-        fail_msg("fork: %s", strerror(errno));
-    }
-    if (f->pid == 0) {
-        exec_httpd(f);
-    }
-    while (!port_answers(f->port)) {
-        if (waitpid(f->pid, NULL, WNOHANG) == f->pid) {
-            f->pid = 0;
-            startup_failed(f, "exited at start-up");
-        }
-        if (now_ms() > deadline) {
-            startup_failed(f, "did not answer within 10 s");
-        }
-        fx_sleep_ms(20);
+    path_of(f, "httpd.conf", conf);
+    /* SIGTERM when the test binary dies: httpd stops its children. */
+    f->pid = fx_spawn(argv, f->logs[LOG_STDERR].path, SIGTERM, NULL);
+    if ((why = fx_await_ready(&f->pid, START_TIMEOUT_MS, port_answers, f))) {
+        startup_failed(f, why);
     }
     problems = open_memstream(&text, &len);
     check_logs(f, problems);
     report(problems, &text, &len);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
 }
 
 /* Stop, check, remove; the problems go to problems. */
@@ -687,11 +764,7 @@ static void dispose(fx *f, FILE *problems)
     for (p = &live; *p != f; p = &(*p)->next) {
     }
     *p = f->next;
-    if (getenv("FX_KEEP")) {
-        fprintf(stderr, "fixture: kept %s\n", f->dir);
-    } else {
-        nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    }
+    fx_remove_dir(f->dir, "fixture");
     plist_clear(&f->expects);
     plist_clear(&f->owned);
     free(f->expects.v);
@@ -883,6 +956,30 @@ const char *fx_fmt(fx *f, const char *fmt, ...)
     return own(f, s);
 }
 
+const char *fx_read_file(fx *f, const char *path)
+{
+    return own(f, slurp(path, 0, NULL));
+}
+
+const char *fx_read(fx *f, const char *rel)
+{
+    char path[PATH_MAX];
+
+    path_of(f, rel, path);
+    return fx_read_file(f, path);
+}
+
+time_t fx_iso_time(const char *s)
+{
+    struct tm tm = { 0 };
+    const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+
+    if (!end || *end) {
+        fail_msg("not an ISO 8601 UTC time: %s", s ? s : "(null)");
+    }
+    return timegm(&tm);
+}
+
 const char *fx_iso(fx *f, time_t t)
 {
     struct tm tm;
@@ -1043,20 +1140,47 @@ fx_res *fx_request(fx *f, const fx_req *req)
     return res;
 }
 
+/* The NULL-terminated header arguments of fx_get and fx_await_status
+ * into headers (MAX_HEADERS + 1 entries). */
+static void header_args(const char **headers, va_list ap)
+{
+    size_t n = 0;
+
+    while (n < MAX_HEADERS && (headers[n] = va_arg(ap, const char *))) {
+        n++;
+    }
+    headers[n] = NULL;
+}
+
 fx_res *fx_get_(fx *f, const char *path, ...)
 {
     const char *headers[MAX_HEADERS + 1];
-    size_t n = 0;
     va_list ap;
     fx_req req = { .path = path, .headers = headers };
 
     va_start(ap, path);
-    while (n < MAX_HEADERS && (headers[n] = va_arg(ap, const char *))) {
-        n++;
-    }
+    header_args(headers, ap);
     va_end(ap);
-    headers[n] = NULL;
     return fx_request(f, &req);
+}
+
+fx_res *fx_await_status_(fx *f, const char *path, long status, ...)
+{
+    const char *headers[MAX_HEADERS + 1];
+    va_list ap;
+    fx_req req = { .path = path, .headers = headers };
+    fx_res *r;
+
+    va_start(ap, status);
+    header_args(headers, ap);
+    va_end(ap);
+    r = fx_request(f, &req);
+    for (int waited = 0; waited < FX_AWAIT_MS && r->status != status;
+         waited += 50) {
+        fx_sleep_ms(50);
+        r = fx_request(f, &req);
+    }
+    return r;
 }
 
 const char *fx_header(const fx_res *res, const char *name)

@@ -45,6 +45,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -114,6 +115,14 @@ void fx_write(fx *f, const char *rel, const char *fmt, ...)
 void fx_state(fx *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The whole text of the file rel (relative to the directory), "" when it
+ * cannot be read. The string lives until the test ends. */
+const char *fx_read(fx *f, const char *rel);
+
+/* The same for any path; a relative one starts from the working
+ * directory, the repository root. */
+const char *fx_read_file(fx *f, const char *path);
+
 /* Remove the state file (missing = off) and wait FX_SETTLE_MS. */
 void fx_state_remove(fx *f);
 
@@ -128,6 +137,10 @@ void fx_htpasswd(fx *f, const char *rel, const char *user, const char *pass);
 /* A time as the state file and the module write it: 2026-11-22T10:00:00Z.
  * The string lives until the test ends. */
 const char *fx_iso(fx *f, time_t t);
+
+/* The time an fx_iso string says (as the module and maintenancectl write
+ * them); fails the test on anything else, NULL included. */
+time_t fx_iso_time(const char *s);
 
 /* printf into a string that lives until the test ends. */
 const char *fx_fmt(fx *f, const char *fmt, ...)
@@ -144,6 +157,17 @@ fx_res *fx_request(fx *f, const fx_req *req);
 /* GET path with extra "Name: value" headers: fx_get(f, "/", "Accept: x"). */
 fx_res *fx_get_(fx *f, const char *path, ...);
 #define fx_get(f, ...) fx_get_(f, __VA_ARGS__, (const char *)NULL)
+
+/* How long fx_await_status keeps asking. */
+#define FX_AWAIT_MS 5000
+
+/* GET path (with extra headers, as fx_get) every 50 ms until it answers
+ * status: the site sees a change within MaintenanceStateTTL. Gives up
+ * after FX_AWAIT_MS and returns the last answer, for the caller's
+ * assertion to show: fx_await_status(f, "/", 503, "Host: a.test"). */
+fx_res *fx_await_status_(fx *f, const char *path, long status, ...);
+#define fx_await_status(f, ...) \
+    fx_await_status_(f, __VA_ARGS__, (const char *)NULL)
 
 /* The first response header called name (any case), or NULL. */
 const char *fx_header(const fx_res *res, const char *name);
@@ -191,6 +215,62 @@ long fx_header_num(const fx_res *res, const char *name);
     "Header always set X-Message \"%{MAINTENANCE_MESSAGE}e\" " \
     "env=MAINTENANCE_MESSAGE\n"
 
+/* --- the toggle handler -------------------------------------------------- */
+
+/* The README's toggle location: /maintenance-mode, basic auth against
+ * ${TESTDIR}/htpasswd (see fx_htpasswd), any valid user. */
+#define FX_TOGGLE_CONF \
+    "<Location \"/maintenance-mode\">\n" \
+    "  SetHandler maintenance-toggle\n" \
+    "  AuthType Basic\n  AuthName \"Maintenance\"\n" \
+    "  AuthUserFile ${TESTDIR}/htpasswd\n" \
+    "  Require valid-user\n" \
+    "</Location>\n"
+
+/* --- helper processes: httpd, memcached.c's and s3store.c's servers ----- */
+
+/* A loopback port nobody listens on right now: the kernel's pick. */
+int fx_free_port(void);
+
+/* A monotonic clock, in milliseconds. */
+long fx_now_ms(void);
+
+/* Start argv (argv[0] found as execvp finds it) as a process that never
+ * outlives the test binary: it gets deathsig (SIGTERM, SIGKILL...) when
+ * the binary exits or crashes. Its stdin is /dev/null; its stdout and
+ * stderr are appended to the file log (created if missing), which also
+ * says why when the exec fails. With user, and the tests running as root,
+ * it runs as that user (switched before the parent-death signal is set,
+ * since a change of user clears it). Fails the test when it cannot start
+ * the process; returns its pid. */
+pid_t fx_spawn(const char *const argv[], const char *log, int deathsig,
+               const char *user);
+
+/* Wait at most ms for a process just spawned to be ready, that is for
+ * ready(baton) to say so: NULL when it is, else why not ("exited at
+ * start-up", with *pid set to 0 since it is reaped, or "not ready
+ * within N s"), for the caller's failure message. */
+const char *fx_await_ready(pid_t *pid, long ms, int (*ready)(void *baton),
+                           void *baton);
+
+/* Wait at most ms for the child pid to exit: whether it did. When it did,
+ * it is reaped, and *status (if status is not NULL) is its wait status. */
+int fx_reap(pid_t pid, long ms, int *status);
+
+/* Stop the helper process *pid (nothing when *pid is 0): send it sig,
+ * and SIGCONT so that a stopped one gets it too; SIGKILL if it has not
+ * exited within ms. It is reaped, and *pid set to 0. */
+void fx_stop(pid_t *pid, int sig, long ms);
+
+/* The end of the file at path (its last size - 1 bytes at most) in buf,
+ * NUL-terminated and empty when the file cannot be read: a helper's log
+ * for a failure message. Returns buf. */
+char *fx_file_tail(const char *path, char *buf, size_t size);
+
+/* Remove the directory dir and everything in it; with FX_KEEP set, keep
+ * it and say so on stderr ("who: kept dir"). */
+void fx_remove_dir(const char *dir, const char *who);
+
 /* --- assertions with useful messages ------------------------------------- */
 
 void fx_assert_status(const fx_res *res, long status, const char *file,
@@ -218,6 +298,11 @@ void fx_assert_served(const fx_res *res, const char *file, int line);
 #define FX_ASSERT_BLOCKED(res, status) \
     fx_assert_blocked((res), (status), __FILE__, __LINE__)
 #define FX_ASSERT_SERVED(res) fx_assert_served((res), __FILE__, __LINE__)
+
+/* Two times within 5 s of each other: clocks, not timings. */
+#define FX_ASSERT_NEAR(t, want) \
+    assert_in_range((long long)(t), (long long)(want) - 5, \
+                    (long long)(want) + 5)
 
 /* FX_ASSERT_STATUS evaluates to res, so a test can go on with it. */
 #define FX_ASSERT_STATUS(res, status) \

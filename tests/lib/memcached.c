@@ -3,23 +3,15 @@
 #define _GNU_SOURCE   /* memmem, GNU strerror_r */
 #endif
 #include "memcached.h"
-
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
+#include "fixture.h"  /* cmocka's fail_msg, helper processes */
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -44,22 +36,6 @@ static mcd *live;          /* every memcached not yet freed */
 static __thread char why[512];
 
 /* --- small utilities ----------------------------------------------------- */
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static const char *failed(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
@@ -90,25 +66,6 @@ static struct sockaddr_in loopback(int port)
     return sa;
 }
 
-int mcd_unused_port(void)
-{
-    struct sockaddr_in sa = loopback(0);
-    socklen_t len = sizeof(sa);
-    int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    if (s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0
-        && getsockname(s, (struct sockaddr *)&sa, &len) == 0) {
-        port = ntohs(sa.sin_port);
-    }
-    if (s >= 0) {
-        close(s);
-    }
-    if (port < 0) {
-        fail_msg("cannot find a free port: %s", strerror(errno));
-    }
-    return port;
-}
-
 /* A connected socket whose reads and writes give up after IO_TIMEOUT_S,
  * or -1. A stopped memcached still completes the handshake (the kernel
  * does), so the timeouts are what bound a call. */
@@ -134,84 +91,40 @@ static int dial(int port)
 
 /* --- the server ---------------------------------------------------------- */
 
-static void exec_memcached(const mcd *m, const char *port, pid_t parent,
-                           const struct passwd *pw)
-{
-    int out = open(m->log, O_WRONLY | O_APPEND);
-    int in = open("/dev/null", O_RDONLY);
-
-    dup2(in, STDIN_FILENO);
-    dup2(out, STDOUT_FILENO);
-    dup2(out, STDERR_FILENO);
-    /* Drop root here rather than with memcached's -u: a change of user
-     * clears the parent-death signal, which must outlast it. */
-    if (pw && (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0
-               || setuid(pw->pw_uid) != 0)) {
-        fprintf(stderr, "cannot become " RUN_USER ": %s\n", strerror(errno));
-        _exit(126);
-    }
-    /* Never outlive the test binary, even if it crashes. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) {
-        _exit(0);
-    }
-    execl(MEMCACHED, "memcached", "-l", "127.0.0.1", "-p", port, "-U", "0",
-          "-t", "2", "-m", "16", (char *)NULL);
-    fprintf(stderr, "cannot run " MEMCACHED ": %s\n", strerror(errno));
-    _exit(127);
-}
-
 /* The end of memcached's log, for failure messages. */
 static const char *log_text(const mcd *m)
 {
     static char text[2048];
-    FILE *fp = fopen(m->log, "r");
-    size_t n = 0;
 
-    if (fp) {
-        if (fseek(fp, -(long)(sizeof(text) - 1), SEEK_END) != 0) {
-            rewind(fp);
-        }
-        n = fread(text, 1, sizeof(text) - 1, fp);
-        fclose(fp);
+    return fx_file_tail(m->log, text, sizeof(text));
+}
+
+/* Whether m's port answers. */
+static int answers(void *m)
+{
+    int s = dial(((mcd *)m)->port);
+
+    if (s < 0) {
+        return 0;
     }
-    text[n] = '\0';
-    return text;
+    close(s);
+    return 1;
 }
 
 static void spawn(mcd *m)
 {
-    /* Looked up before the fork: getpwnam is no business of a child. */
-    const struct passwd *pw = geteuid() == 0 ? getpwnam(RUN_USER) : NULL;
-    long deadline = now_ms() + START_TIMEOUT_MS;
-    pid_t parent = getpid();
     char port[16];
-    int s;
+    const char *const argv[] = { MEMCACHED, "-l", "127.0.0.1", "-p", port,
+                                 "-U", "0", "-t", "2", "-m", "16", NULL };
+    const char *why;
 
-    if (geteuid() == 0 && !pw) {
-        fail_msg("no user " RUN_USER " to run memcached as");
-    }
     snprintf(port, sizeof(port), "%d", m->port);
-    fflush(NULL);
-    if ((m->pid = fork()) < 0) {
-        fail_msg("fork: %s", strerror(errno));
+    /* As RUN_USER through fx_spawn rather than memcached's -u, which
+     * would clear the parent-death signal. */
+    m->pid = fx_spawn(argv, m->log, SIGKILL, RUN_USER);
+    if ((why = fx_await_ready(&m->pid, START_TIMEOUT_MS, answers, m))) {
+        fail_msg("memcached on port %d %s:\n%s", m->port, why, log_text(m));
     }
-    if (m->pid == 0) {
-        exec_memcached(m, port, parent, pw);
-    }
-    while ((s = dial(m->port)) < 0) {
-        if (waitpid(m->pid, NULL, WNOHANG) == m->pid) {
-            m->pid = 0;
-            fail_msg("memcached on port %d exited at start-up:\n%s", m->port,
-                     log_text(m));
-        }
-        if (now_ms() > deadline) {
-            fail_msg("memcached on port %d did not answer within 10 s:\n%s",
-                     m->port, log_text(m));
-        }
-        sleep_ms(10);
-    }
-    close(s);
 }
 
 static void kill_all(void)
@@ -240,7 +153,7 @@ mcd *mcd_start(void)
         fail_msg("mkstemp: %s", strerror(errno));
     }
     close(fd);
-    m->port = mcd_unused_port();
+    m->port = fx_free_port();
     m->next = live;
     live = m;
     spawn(m);
@@ -249,11 +162,7 @@ mcd *mcd_start(void)
 
 void mcd_kill(mcd *m)
 {
-    if (m->pid) {
-        kill(m->pid, SIGKILL);
-        waitpid(m->pid, NULL, 0);
-        m->pid = 0;
-    }
+    fx_stop(&m->pid, SIGKILL, 0);
 }
 
 void mcd_restart(mcd *m)

@@ -47,9 +47,6 @@ void mcd_free(mcd *m);
 
 int mcd_port(const mcd *m);
 
-/* A loopback port nothing listens on right now. */
-int mcd_unused_port(void);
-
 /* --- the text protocol --------------------------------------------------- */
 
 /* set KEY 0 0 LEN: stored with no expiry. */

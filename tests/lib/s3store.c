@@ -3,22 +3,16 @@
 #define _GNU_SOURCE   /* mkdtemp */
 #endif
 #include "s3store.h"
-#include "fixture.h"  /* cmocka's fail_msg, fx_sleep_ms */
+#include "fixture.h"  /* cmocka's fail_msg, helper processes */
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define FRONT        "tests/s3/front.mjs"
@@ -54,61 +48,22 @@ const char *s3store_missing(void)
     return NULL;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* A port nobody listens on right now: the kernel's pick for port 0. */
-static int free_port(void)
-{
-    struct sockaddr_in sa = { .sin_family = AF_INET };
-    socklen_t len = sizeof(sa);
-    int s = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0
-        && getsockname(s, (struct sockaddr *)&sa, &len) == 0) {
-        port = ntohs(sa.sin_port);
-    }
-    if (s >= 0) {
-        close(s);
-    }
-    if (port < 0) {
-        fail_msg("s3store: cannot find a free port: %s", strerror(errno));
-    }
-    return port;
-}
-
 /* The end of front.log, for failure messages; static, so only one at a
  * time. */
 static const char *log_tail(const s3store *s)
 {
     static char text[LOG_TAIL + 1];
-    FILE *fp = fopen(s->log, "r");
-    size_t n = 0;
 
-    if (fp) {
-        if (fseek(fp, -LOG_TAIL, SEEK_END) != 0) {
-            rewind(fp);
-        }
-        n = fread(text, 1, LOG_TAIL, fp);
-        fclose(fp);
-    }
-    text[n] = '\0';
-    return text;
+    return fx_file_tail(s->log, text, sizeof(text));
 }
 
-static int log_says_ready(const s3store *s)
+static int log_says_ready(void *s)
 {
     return strstr(log_tail(s), "ready\n") != NULL;
 }
 
-/* In the child: run the front, its output into out. */
-static void exec_front(const s3store *s, int out)
+/* Run the front, its output into front.log. */
+static void launch(s3store *s)
 {
     const s3store_opts *o = &s->opts;
     char port[16];
@@ -118,10 +73,15 @@ static void exec_front(const s3store *s, int out)
         "--secret", o->secret,
     };
     size_t n = 12;
-    int in = open("/dev/null", O_RDONLY);
+    /* Emptied here, before the start, so a restart never sees the last
+     * run's "ready". */
+    int out = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const char *why;
 
-    /* Never outlive the test binary, even if it crashes. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (out < 0) {
+        fail_msg("s3store: %s: %s", s->log, strerror(errno));
+    }
+    close(out);
     snprintf(port, sizeof(port), "%d", s->port);
     if (o->token) {
         argv[n++] = "--token";
@@ -132,44 +92,9 @@ static void exec_front(const s3store *s, int out)
         argv[n++] = o->region;
     }
     argv[n] = NULL;
-    dup2(in, STDIN_FILENO);
-    dup2(out, STDOUT_FILENO);
-    dup2(out, STDERR_FILENO);
-    execvp("node", (char *const *)argv);
-    fprintf(stderr, "cannot run node: %s\n", strerror(errno));
-    _exit(127);
-}
-
-static void launch(s3store *s)
-{
-    long deadline = now_ms() + READY_MS;
-    /* Emptied here, not in the child, so a restart never sees the last
-     * run's "ready". */
-    int out = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int status;
-
-    if (out < 0) {
-        fail_msg("s3store: %s: %s", s->log, strerror(errno));
-    }
-    fflush(NULL);
-    if ((s->pid = fork()) < 0) {
-        fail_msg("s3store: fork: %s", strerror(errno));
-    }
-    if (s->pid == 0) {
-        exec_front(s, out);
-    }
-    close(out);
-    while (!log_says_ready(s)) {
-        if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-            s->pid = 0;
-            fail_msg("s3store: node " FRONT " exited at start-up:\n%s",
-                     log_tail(s));
-        }
-        if (now_ms() > deadline) {
-            fail_msg("s3store: node " FRONT " not ready within %d s:\n%s",
-                     READY_MS / 1000, log_tail(s));
-        }
-        fx_sleep_ms(20);
+    s->pid = fx_spawn(argv, s->log, SIGKILL, NULL);
+    if ((why = fx_await_ready(&s->pid, READY_MS, log_says_ready, s))) {
+        fail_msg("s3store: node " FRONT " %s:\n%s", why, log_tail(s));
     }
 }
 
@@ -203,7 +128,7 @@ s3store *s3store_start(const s3store_opts *opts)
     }
     snprintf(s->log, sizeof(s->log), "%s/front.log", s->dir);
     s->opts = *opts;
-    s->port = free_port();
+    s->port = fx_free_port();
     s->next = live;
     live = s;
     launch(s);
@@ -212,22 +137,7 @@ s3store *s3store_start(const s3store_opts *opts)
 
 void s3store_stop(s3store *s)
 {
-    long deadline = now_ms() + STOP_MS;
-
-    if (!s->pid) {
-        return;
-    }
-    kill(s->pid, SIGTERM);
-    kill(s->pid, SIGCONT);   /* a frozen store gets the TERM only now */
-    while (waitpid(s->pid, NULL, WNOHANG) != s->pid) {
-        if (now_ms() > deadline) {
-            kill(s->pid, SIGKILL);
-            waitpid(s->pid, NULL, 0);
-            break;
-        }
-        fx_sleep_ms(10);
-    }
-    s->pid = 0;
+    fx_stop(&s->pid, SIGTERM, STOP_MS);   /* frozen or not */
 }
 
 void s3store_restart(s3store *s)
@@ -330,16 +240,6 @@ long s3store_count(const s3store *s, const char *method)
     return at ? strtol(at + strlen(key), NULL, 10) : 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 void s3store_free(s3store *s)
 {
     s3store **p;
@@ -353,10 +253,6 @@ void s3store_free(s3store *s)
     if (*p) {
         *p = s->next;
     }
-    if (getenv("FX_KEEP")) {
-        fprintf(stderr, "s3store: kept %s\n", s->dir);
-    } else {
-        nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    }
+    fx_remove_dir(s->dir, "s3store");
     free(s);
 }
