@@ -227,33 +227,14 @@ static int parse_args(request *rq, apr_getopt_t *opt)
 }
 
 /* The state "on" asks for. */
-static int on_state(const request *rq, maintenance_state *state)
+static int on_state(const request *rq, maintenance_state *state,
+                    apr_pool_t *p)
 {
-    apr_interval_time_t duration = 0;
-    const char *err;
+    const char *err = maintenance_state_window(state, rq->start, rq->end,
+                                               rq->duration, "--", p);
 
     state->message = rq->message;
-    if (rq->start && (err = maintenance_time_parse(rq->start, &state->start))) {
-        return fail("--start '%s': %s", rq->start, err);
-    }
-    if (rq->end && (err = maintenance_time_parse(rq->end, &state->end))) {
-        return fail("--end '%s': %s", rq->end, err);
-    }
-    if (rq->duration
-        && (err = maintenance_duration_parse(rq->duration, &duration))) {
-        return fail("--for '%s': %s", rq->duration, err);
-    }
-    if (duration && state->end) {
-        return fail("%s%s", "give --end or --for, not both", "");
-    }
-    if (duration) {
-        state->end = (state->start ? state->start : state->changed) + duration;
-    }
-    if (state->end && state->end <= (state->start ? state->start
-                                                  : state->changed)) {
-        return fail("%s%s", "the end is not after the start", "");
-    }
-    return 0;
+    return err ? fail("%s%s", err, "") : 0;
 }
 
 int main(int argc, const char *const *argv)
@@ -276,7 +257,7 @@ int main(int argc, const char *const *argv)
     state.on = !strcmp(rq.command, "on");
     state.changed = apr_time_now();
     state.by = who();
-    if ((state.on && on_state(&rq, &state))
+    if ((state.on && on_state(&rq, &state, st.pool))
         || open_store(&st, rq.spec && *rq.spec ? rq.spec : "file:",
                       rq.timeout)) {
         return 1;

@@ -126,6 +126,7 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
     const char *message = st->message ? st->message
                                       : MAINTENANCE_DEFAULT_MESSAGE;
     const char *end = maintenance_time_pformat(r->pool, st->end);
+    int json;
     answer *a;
 
     if (dc->redirect) {
@@ -138,15 +139,16 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_mergen(r->err_headers_out, "Vary", "Accept");
 
+    json = maintenance_accept_prefers_json(apr_table_get(r->headers_in,
+                                                         "Accept"));
+    if (!json && !sc->tmpl
+        && ap_response_code_string(r, ap_index_of_response(status))) {
+        return status;          /* the site's ErrorDocument */
+    }
     a = apr_pcalloc(r->pool, sizeof(*a));
-    if (maintenance_accept_prefers_json(apr_table_get(r->headers_in,
-                                                      "Accept"))) {
+    if (json) {
         a->type = "application/problem+json";
         a->body = json_body(r, status, message, retry, end);
-    }
-    else if (!sc->tmpl && ap_response_code_string(r,
-                                                  ap_index_of_response(status))) {
-        return status;          /* the site's ErrorDocument */
     }
     else {
         maintenance_template_vars v;

@@ -147,3 +147,32 @@ char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p)
                        text_line("by", st->by, p),
                        text_line("message", st->message, p), NULL);
 }
+
+const char *maintenance_state_window(maintenance_state *st, const char *start,
+                                     const char *end, const char *duration,
+                                     const char *prefix, apr_pool_t *p)
+{
+    apr_interval_time_t d = 0;
+    const char *err;
+
+    if (start && (err = maintenance_time_parse(start, &st->start))) {
+        return apr_psprintf(p, "%sstart '%s': %s", prefix, start, err);
+    }
+    if (end && (err = maintenance_time_parse(end, &st->end))) {
+        return apr_psprintf(p, "%send '%s': %s", prefix, end, err);
+    }
+    if (duration && (err = maintenance_duration_parse(duration, &d))) {
+        return apr_psprintf(p, "%sfor '%s': %s", prefix, duration, err);
+    }
+    if (duration && end) {
+        return apr_psprintf(p, "give %send or %sfor, not both", prefix,
+                            prefix);
+    }
+    if (duration) {
+        st->end = (st->start ? st->start : st->changed) + d;
+    }
+    if (st->end && st->end <= (st->start ? st->start : st->changed)) {
+        return "the end is not after the start";
+    }
+    return NULL;
+}

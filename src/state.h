@@ -13,6 +13,14 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
 /* The stored text of st, newline-terminated. */
 char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p);
 
+/* Set st's window from what a user typed, each NULL when not given: start
+ * and end as times, or duration ("for") from the start, else from
+ * st->changed (now). Returns NULL, or an error naming the field as the
+ * user knows it: prefix and start, end or for ("--" for options). */
+const char *maintenance_state_window(maintenance_state *st, const char *start,
+                                     const char *end, const char *duration,
+                                     const char *prefix, apr_pool_t *p);
+
 /* Whether st puts the site in maintenance at now: on, and within
  * [start, end) where they are set. Inline: every request asks. */
 static APR_INLINE int maintenance_state_in_force(const maintenance_state *st,

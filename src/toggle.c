@@ -279,37 +279,16 @@ static int refuse(const toggle_req *t, int status, const char *why)
 /* The state a POST asks for, or an error text. */
 static const char *requested_state(const toggle_req *t, maintenance_state *st)
 {
-    request_rec *r = t->r;
-    const char *v, *err;
-    apr_interval_time_t d;
-
     memset(st, 0, sizeof(*st));
     st->on = t->act == TURN_ON;
     st->changed = apr_time_now();
-    st->by = r->user;
+    st->by = t->r->user;
     if (!st->on) {
         return NULL;
     }
     st->message = field(t, "message");
-    if ((v = field(t, "start")) && (err = maintenance_time_parse(v, &st->start))) {
-        return apr_psprintf(r->pool, "start '%s': %s", v, err);
-    }
-    if ((v = field(t, "end")) && (err = maintenance_time_parse(v, &st->end))) {
-        return apr_psprintf(r->pool, "end '%s': %s", v, err);
-    }
-    if ((v = field(t, "for"))) {
-        if (st->end) {
-            return "give an end or a duration, not both";
-        }
-        if ((err = maintenance_duration_parse(v, &d))) {
-            return apr_psprintf(r->pool, "for '%s': %s", v, err);
-        }
-        st->end = (st->start ? st->start : st->changed) + d;
-    }
-    if (st->end && st->end <= (st->start ? st->start : st->changed)) {
-        return "the end is not after the start";
-    }
-    return NULL;
+    return maintenance_state_window(st, field(t, "start"), field(t, "end"),
+                                    field(t, "for"), "", t->r->pool);
 }
 
 static int change_state(const toggle_req *t, maintenance_slot *slot)

@@ -329,6 +329,44 @@ static void test_in_force_and_pending(void **state)
     EXPECT_ALL();
 }
 
+/* What the toggle form and maintenancectl's options make of a window. */
+static void test_window_from_fields(void **state)
+{
+    apr_pool_t *p = *state;
+    const apr_time_t now = apr_time_from_sec(1800000000);
+    maintenance_state st;
+
+    memset(&st, 0, sizeof(st));
+    st.changed = now;
+    assert_null(maintenance_state_window(&st, NULL, NULL, "30m", "", p));
+    assert_true(st.start == 0 && st.end == now + apr_time_from_sec(1800));
+
+    memset(&st, 0, sizeof(st));
+    st.changed = now;
+    assert_null(maintenance_state_window(&st, "2030-01-01T00:00:00Z", NULL,
+                                         "1h", "", p));
+    assert_true(st.end - st.start == apr_time_from_sec(3600));
+
+    memset(&st, 0, sizeof(st));
+    st.changed = now;
+    assert_null(maintenance_state_window(&st, NULL, "2030-01-01T00:00:00Z",
+                                         NULL, "", p));
+    assert_true(st.start == 0 && st.end > now);
+
+    /* Each error names its field and value. */
+    assert_non_null(strstr(maintenance_state_window(&st, "soon", NULL, NULL,
+                                                    "--", p),
+                           "--start 'soon'"));
+    assert_non_null(strstr(maintenance_state_window(&st, NULL, NULL, "3x", "",
+                                                    p), "for '3x'"));
+    assert_non_null(maintenance_state_window(&st, NULL, "2030-01-01T00:00:00Z",
+                                             "1h", "", p));
+    memset(&st, 0, sizeof(st));
+    st.changed = now;
+    assert_non_null(maintenance_state_window(&st, NULL, "2020-01-01T00:00:00Z",
+                                             NULL, "", p));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +382,7 @@ int main(void)
         UNIT_TEST(test_format_leaves_out_unset),
         UNIT_TEST(test_format_parse_round_trip),
         UNIT_TEST(test_in_force_and_pending),
+        UNIT_TEST(test_window_from_fields),
     };
 
     return UNIT_RUN("state", tests);
