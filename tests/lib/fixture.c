@@ -35,7 +35,7 @@
  * remoteip and mod_headers, so one base config serves every test.
  * log_config is built into Debian's apache2, so it is not loaded. */
 static const char *const MODULES[] = {
-    "mpm_event", "authz_core", "authn_core", "authn_file", "auth_basic",
+    "authz_core", "authn_core", "authn_file", "auth_basic",
     "authz_user", "authz_host", "setenvif", "env", "headers", "mime",
     "dir", "alias", "include", "remoteip", "rewrite",
 };
@@ -313,6 +313,9 @@ static void exec_helper(const char *const argv[], const char *log,
                 strerror(errno));
         _exit(126);
     }
+    /* A process group of its own: httpd's prefork MPM stops its children
+     * by signalling its whole group, which would be the test's too. */
+    setpgid(0, 0);
     /* Never outlive the test binary, even if it crashes. */
     prctl(PR_SET_PDEATHSIG, deathsig);
     if (getppid() != parent) {
@@ -472,6 +475,8 @@ static void write_base(FILE *fp, const fx *f)
           "DefaultRuntimeDir ${TESTDIR}/run\n"
           "PidFile ${TESTDIR}/run/httpd.pid\n"
           "Mutex file:${TESTDIR}/run default\n", fp);
+    fprintf(fp, "LoadModule mpm_%s_module %s/mod_mpm_%s.so\n", fx_mpm(),
+            MODULES_DIR, fx_mpm());
     for (size_t i = 0; i < sizeof(MODULES) / sizeof(*MODULES); i++) {
         fprintf(fp, "LoadModule %s_module %s/mod_%s.so\n", MODULES[i],
                 MODULES_DIR, MODULES[i]);
@@ -480,11 +485,19 @@ static void write_base(FILE *fp, const fx *f)
         fputs("User " RUN_USER "\nGroup " RUN_USER "\n", fp);
     }
     /* One child process: the module caches the state per process, so one
-     * process makes "logged once" and "still cached" well defined. */
+     * process makes "logged once" and "still cached" well defined. Under
+     * prefork, a process is a worker: there are several. */
     fputs("Listen 127.0.0.1:${TESTPORT}\n"
           "ServerName 127.0.0.1\n"
-          "StartServers 1\nServerLimit 1\nThreadsPerChild 16\n"
-          "MaxRequestWorkers 16\nMinSpareThreads 1\nMaxSpareThreads 16\n"
+          "<IfModule !mpm_prefork_module>\n"
+          "  StartServers 1\n  ServerLimit 1\n  ThreadsPerChild 16\n"
+          "  MaxRequestWorkers 16\n  MinSpareThreads 1\n"
+          "  MaxSpareThreads 16\n"
+          "</IfModule>\n"
+          "<IfModule mpm_prefork_module>\n"
+          "  StartServers 4\n  MinSpareServers 4\n  MaxSpareServers 8\n"
+          "  ServerLimit 8\n  MaxRequestWorkers 8\n"
+          "</IfModule>\n"
           "Timeout 20\n"
           "ErrorLog ${TESTDIR}/logs/error.log\n"
           "LogFormat \"%h %u %t \\\"%r\\\" %>s %b\" common\n"
@@ -565,6 +578,12 @@ static void init_logs(fx *f)
     path_of(f, "logs/error.log", f->logs[LOG_ERROR].path);
     path_of(f, "logs/stderr.log", f->logs[LOG_STDERR].path);
     f->logs[LOG_STDERR].any_line = 1;
+}
+
+const char *fx_mpm(void)
+{
+    const char *mpm = getenv("FX_MPM");
+    return mpm && *mpm ? mpm : "event";
 }
 
 fx *fx_new(const char *conf)

@@ -85,6 +85,10 @@ typedef struct fx_req {
  * fx_test_end. */
 fx *fx_new(const char *conf);
 
+/* The MPM fx_new configures: the environment variable FX_MPM (event,
+ * worker or prefork), event by default. */
+const char *fx_mpm(void);
+
 /* Start httpd and wait (at most 10 s) until its port answers; fail the
  * test with httpd's output if it does not. Checks the start-up log. */
 void fx_start(fx *f);
