@@ -193,7 +193,6 @@ static void publish(maintenance_slot *slot, const maintenance_state *st)
     apr_thread_mutex_unlock(slot->lock);
 }
 
-/* A read failed: say so once per distinct problem, not once per TTL. */
 /* A read failed. An outage is logged once, whatever its errors say as it
  * goes on; a bad state or an error the store answered with, once per
  * content: an admin fixing a typo or a key sees whether the next try is
@@ -221,7 +220,8 @@ static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
     }
     ap_log_error(APLOG_MARK, APLOG_ERR, 0, slot->s, MMLOG(00002)
                  "cannot read the state from %s: %s; %s", slot->spec,
-                 problem, slot->d.known ? "the last state read stays in force"
+                 problem, MAINTENANCE_LOAD(slot->d.known)
+                          ? "the last state read stays in force"
                  : "none was read yet, so MaintenanceFailMode applies");
 }
 

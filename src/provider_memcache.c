@@ -5,8 +5,9 @@
  * - It sets no read timeout on its sockets: a stalled memcached blocks the
  *   caller forever. Every call therefore runs on a worker thread of this
  *   instance, and the caller waits for it at most MaintenanceStateTimeout.
- *   A call that did not return makes the next ones fail at once until it
- *   does (when memcached answers or its connection breaks).
+ *   While a call has not returned, the next ones wait for the worker as
+ *   long, then fail; it returns when memcached answers or the connection
+ *   breaks (for a host gone silent, when TCP gives up).
  * - With every server dead, a get answers APR_NOTFOUND, as for a missing
  *   key, which would read an outage as "off".
  * - A dead server makes keys hash to the next one, which may hold an old
