@@ -120,7 +120,7 @@ static int write_state(store *st, const maintenance_state *state)
            != APR_SUCCESS) {
         return fail("%s: %s", st->spec, why);
     }
-    if (maintenance_provider_write(st->provider, st->instance, state,
+    if (maintenance_provider_write(st->provider, st->instance, state, NULL,
                                    st->pool, &err) != APR_SUCCESS) {
         return fail("%s: %s", st->spec, err);
     }

@@ -368,16 +368,14 @@ apr_status_t maintenance_slot_write(maintenance_slot *slot,
                                     const maintenance_state *st,
                                     apr_pool_t *p, const char **err)
 {
-    const char *text = maintenance_state_format(st, p);
     maintenance_state stored;
     apr_status_t rv;
 
-    rv = maintenance_provider_write(slot->provider, slot->instance, st, p,
-                                    err);
+    rv = maintenance_provider_write(slot->provider, slot->instance, st,
+                                    &stored, p, err);
     /* What a reader will parse, not what was asked: the same in every
      * process. */
-    if (rv == APR_SUCCESS && slot->lock
-        && !maintenance_state_parse(&stored, text, strlen(text), p)) {
+    if (rv == APR_SUCCESS && slot->lock) {
         publish(slot, &stored);
     }
     return rv;

@@ -65,21 +65,27 @@ apr_status_t maintenance_provider_read(const maintenance_provider *pv,
 apr_status_t maintenance_provider_write(const maintenance_provider *pv,
                                         void *instance,
                                         const maintenance_state *st,
+                                        maintenance_state *stored,
                                         apr_pool_t *p, const char **err)
 {
     const char *text = maintenance_state_format(st, p);
+    apr_size_t len = strlen(text);
     char *why = apr_pcalloc(p, ERR_LEN);
     apr_status_t rv;
 
     /* Nothing would read it back: refuse it before the old one is gone. */
-    if (strlen(text) > MAINTENANCE_STATE_MAX) {
+    if (len > MAINTENANCE_STATE_MAX) {
         *err = apr_psprintf(p, "the state would be larger than %d bytes: "
                             "shorten the message", MAINTENANCE_STATE_MAX);
         return APR_ENOSPC;
     }
-    rv = pv->set(instance, text, strlen(text), p, why, ERR_LEN);
+    rv = pv->set(instance, text, len, p, why, ERR_LEN);
     if (rv != APR_SUCCESS) {
         *err = *why ? why : "the provider failed";
+        return rv;
     }
-    return rv;
+    if (stored && (*err = maintenance_state_parse(stored, text, len, p))) {
+        return MAINTENANCE_EBADSTATE;
+    }
+    return APR_SUCCESS;
 }

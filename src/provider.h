@@ -50,10 +50,13 @@ apr_status_t maintenance_provider_read(const maintenance_provider *pv,
                                        void *instance, maintenance_state *st,
                                        apr_pool_t *p, const char **err);
 
-/* Store st through a provider. On failure *err says why. */
+/* Store st through a provider. On failure *err says why. stored, if not
+ * NULL, gets what a reader will parse back (a line break in the message
+ * is a space there, times are to the second). */
 apr_status_t maintenance_provider_write(const maintenance_provider *pv,
                                         void *instance,
                                         const maintenance_state *st,
+                                        maintenance_state *stored,
                                         apr_pool_t *p, const char **err);
 
 #endif
