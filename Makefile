@@ -1,6 +1,7 @@
 # mod_maintenance: make | make test | make demo | make bench | make install
 
 include apxs.mk
+include tests/fuzz/fuzz.mk
 
 BUILD      = build
 MODULE     = .libs/mod_maintenance.so
@@ -61,8 +62,8 @@ unit: $(UNIT_TESTS)
 it: $(IT_TESTS)
 
 test: deps
-	@$(MAKE) --no-print-directory all unit it
-	@tools/run-tests.sh $(UNIT_TESTS) $(IT_TESTS)
+	@$(MAKE) --no-print-directory all unit fuzz-regress it
+	@tools/run-tests.sh $(UNIT_TESTS) $(FUZZ_REGRESS) $(IT_TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -71,6 +72,21 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@bench/run.sh
+
+# Not part of make test: SOAK_SECONDS of load, state changes and graceful
+# restarts per MPM (tests/soak/soak.c).
+SOAK_SECONDS ?= 60
+SOAK       = $(BUILD)/tests/soak
+SOAK_SRCS  = $(wildcard tests/soak/*.c)
+
+$(SOAK): $(SOAK_SRCS) $(wildcard tests/soak/*.h) $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Itests/lib -o $@ $(SOAK_SRCS) $(TEST_LIB) -lcmocka -lcurl $(APR_LIBS)
+
+.PHONY: soak
+soak: deps
+	@$(MAKE) --no-print-directory all $(SOAK)
+	@SOAK_SECONDS=$(SOAK_SECONDS) tools/run-tests.sh $(SOAK)
 
 # Where make install puts things; DESTDIR is honoured for packaging.
 PREFIX     ?= /usr/local

@@ -14,7 +14,7 @@ WARNINGS  = -Wall -Wextra -Werror
 # Sources free of httpd headers: the module, maintenancectl and the unit
 # tests all link them.
 CORE_SRCS = src/state.c src/timefmt.c src/iplist.c src/template.c \
-            src/accept.c src/provider.c src/provider_file.c \
+            src/accept.c src/form.c src/provider.c src/provider_file.c \
             src/provider_memcache.c src/provider_s3.c
 
 # Sources that need httpd.

@@ -77,6 +77,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
     dc->status = MAINTENANCE_UNSET;
     dc->retry_after = MAINTENANCE_UNSET;
     dc->toggle_anonymous = MAINTENANCE_UNSET;
+    dc->toggle_scope = MAINTENANCE_UNSET;
     return dc;
 }
 
@@ -98,7 +99,8 @@ static int dir_conf_is_empty(const maintenance_dir_conf *dc)
         && dc->ignore_anonymous == MAINTENANCE_UNSET
         && dc->status == MAINTENANCE_UNSET
         && dc->retry_after == MAINTENANCE_UNSET && !dc->redirect
-        && dc->toggle_anonymous == MAINTENANCE_UNSET;
+        && dc->toggle_anonymous == MAINTENANCE_UNSET
+        && dc->toggle_scope == MAINTENANCE_UNSET;
 }
 
 static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
@@ -131,6 +133,9 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     dc->redirect_path = redirect->redirect_path;
     dc->redirect_code = redirect->redirect_code;
     dc->toggle_anonymous = MERGE_VAL(toggle_anonymous);
+    dc->toggle_scope = MERGE_VAL(toggle_scope);
+    dc->toggle_base = add->toggle_scope != MAINTENANCE_UNSET
+                      ? add->toggle_base : base->toggle_base;
     return dc;
 }
 
@@ -377,10 +382,15 @@ static int parse_int(const char *arg, int lo, int hi)
 static const char *set_status(cmd_parms *cmd, void *dcv, const char *arg)
 {
     maintenance_dir_conf *dc = dcv;
+    int status = parse_int(arg, 400, 599);
 
-    if ((dc->status = parse_int(arg, 400, 599)) < 0) {
-        return bad_value(cmd, arg, "is not an HTTP status from 400 to 599");
+    /* httpd sends a status it has no reason phrase for as 500. */
+    if (status < 0
+        || strncmp(ap_get_status_line(status), arg, strlen(arg))) {
+        return bad_value(cmd, arg, "is not an HTTP error status httpd "
+                         "knows, from 400 to 599, like 503");
     }
+    dc->status = status;
     return NULL;
 }
 
@@ -407,11 +417,29 @@ static const char *set_redirect(cmd_parms *cmd, void *dcv, const char *url,
     if (err) {
         return bad_value(cmd, url, apr_pstrcat(cmd->pool, "is ", err, NULL));
     }
-    dc->redirect_code = HTTP_MOVED_TEMPORARILY;
-    if (code && (dc->redirect_code = parse_int(code, 300, 399)) < 0) {
-        return bad_value(cmd, code, "is not a redirect status from 300 to 399");
+    dc->redirect_code = code ? parse_int(code, 301, 308)
+                             : HTTP_MOVED_TEMPORARILY;
+    /* The statuses that send a browser to Location: not 300, 304, 305. */
+    if (dc->redirect_code < 0 || dc->redirect_code == HTTP_NOT_MODIFIED
+        || dc->redirect_code == HTTP_USE_PROXY || dc->redirect_code == 306) {
+        return bad_value(cmd, code, "is not a redirect status: give 301, "
+                         "302, 303, 307 or 308");
     }
     return NULL;
+}
+
+/* httpd's SetHandler comes here first, then goes on to the core's
+ * (DECLINE_CMD): the toggle handler works only where the server's own
+ * configuration put it, and serves the URLs below that place. */
+static const char *note_set_handler(cmd_parms *cmd, void *dcv,
+                                    const char *arg)
+{
+    const char *err = NULL;
+
+    if (!strcasecmp(arg, MAINTENANCE_TOGGLE_HANDLER)) {
+        err = maintenance_toggle_configure(cmd, dcv);
+    }
+    return err ? err : DECLINE_CMD;
 }
 
 #define DIR_CONTEXT (RSRC_CONF | ACCESS_CONF | OR_FILEINFO)
@@ -458,6 +486,8 @@ static const command_rec maintenance_cmds[] = {
         (void *)APR_OFFSETOF(maintenance_dir_conf, toggle_anonymous),
         ACCESS_CONF, "On or Off: let the toggle handler take unauthenticated "
         "changes"),
+    AP_INIT_TAKE1("SetHandler", note_set_handler, NULL, OR_FILEINFO,
+        "(seen by mod_maintenance for its toggle handler, then by the core)"),
     { NULL }
 };
 
@@ -493,7 +523,7 @@ static void set_env(request_rec *r, const maintenance_state *st, int on,
 
 static const char *bypass(request_rec *r, const maintenance_dir_conf *dc)
 {
-    if (r->handler && !strcmp(r->handler, MAINTENANCE_TOGGLE_HANDLER)) {
+    if (maintenance_toggle_here(r, dc)) {
         return "toggle";
     }
     if (maintenance_is_redirect_target(r, dc)) {
@@ -569,7 +599,8 @@ static apr_status_t maintenance_set_state(server_rec *s,
     maintenance_server_conf *sc =
         ap_get_module_config(s->module_config, &maintenance_module);
     const char *err;
-    apr_status_t rv = maintenance_slot_write(sc->slot, state, p, &err);
+    apr_status_t rv = maintenance_slot_write(sc->slot, state, NULL, p,
+                                             &err);
 
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, MMLOG(00007)

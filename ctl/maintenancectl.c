@@ -101,11 +101,15 @@ static int open_store(store *st, const char *spec, apr_interval_time_t timeout)
 
 static int read_state(store *st, maintenance_state *state)
 {
-    const char *err;
+    const char *err, *unknown;
 
     if (maintenance_provider_read(st->provider, st->instance, state,
-                                  st->pool, &err) != APR_SUCCESS) {
+                                  st->pool, &err, &unknown) != APR_SUCCESS) {
         return fail("%s: %s", st->spec, err);
+    }
+    if (unknown) {
+        fprintf(stderr, "maintenancectl: %s: keys not known, ignored: %s\n",
+                st->spec, unknown);
     }
     return 0;
 }
@@ -188,7 +192,13 @@ static int parse_args(request *rq, apr_getopt_t *opt)
     opt->interleave = 1;
     while ((rv = apr_getopt_long(opt, options, &c, &arg)) == APR_SUCCESS) {
         switch (c) {
-        case 'S': rq->spec = arg; break;
+        case 'S':
+            if (!*arg) {
+                return fail("--state '': give a state, like file:%s%s",
+                            MAINTENANCE_STATE_FILE, "");
+            }
+            rq->spec = arg;
+            break;
         case 's': rq->start = arg; break;
         case 'e': rq->end = arg; break;
         case 'f': rq->duration = arg; break;

@@ -40,6 +40,7 @@ struct maintenance_slot {
     apr_time_t next_read;
     int failing;
     char last_error[ERR_LEN];
+    char last_unknown[ERR_LEN];        /* keys last reported unknown */
     maintenance_decision d;
     apr_time_t changed;
     char by[MAINTENANCE_STATE_MAX + 1];
@@ -225,21 +226,39 @@ static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
                  : "none was read yet, so MaintenanceFailMode applies");
 }
 
+/* A state with keys this module does not know is read all the same (a
+ * newer writer may add some), but a typo should not go unnoticed: said
+ * once for each set of keys. */
+static void report_unknown(maintenance_slot *slot, const char *unknown)
+{
+    if (!strcmp(slot->last_unknown, unknown ? unknown : "")) {
+        return;
+    }
+    apr_cpystrn(slot->last_unknown, unknown ? unknown : "",
+                sizeof(slot->last_unknown));
+    if (unknown) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, slot->s, MMLOG(00009)
+                     "the state from %s has keys this module does not know, "
+                     "ignored: %s", slot->spec, unknown);
+    }
+}
+
 static void refresh(maintenance_slot *slot, apr_pool_t *p)
 {
     maintenance_state st;
-    const char *problem = NULL;
+    const char *problem = NULL, *unknown;
     int was_on = MAINTENANCE_LOAD(slot->d.on);
     int was_known = MAINTENANCE_LOAD(slot->d.known);
     apr_status_t rv;
 
     rv = maintenance_provider_read(slot->provider, slot->instance, &st, p,
-                                   &problem);
+                                   &problem, &unknown);
     slot->next_read = apr_time_now() + slot->ttl;
     if (rv != APR_SUCCESS) {
         refresh_failed(slot, rv, problem);
         return;
     }
+    report_unknown(slot, unknown);
     publish(slot, &st);
     if (slot->failing) {
         slot->failing = FAILING_NOT;
@@ -282,7 +301,6 @@ static void *APR_THREAD_FUNC refresh_loop(apr_thread_t *thread, void *data)
         stopping = rf->stopping;
         apr_thread_mutex_unlock(rf->lock);
     }
-    apr_thread_exit(thread, APR_SUCCESS);
     return NULL;
 }
 
@@ -361,22 +379,26 @@ apr_status_t maintenance_slot_fetch(maintenance_slot *slot,
                                     const char **err)
 {
     return maintenance_provider_read(slot->provider, slot->instance, st, p,
-                                     err);
+                                     err, NULL);
 }
 
 apr_status_t maintenance_slot_write(maintenance_slot *slot,
                                     const maintenance_state *st,
+                                    maintenance_state *stored,
                                     apr_pool_t *p, const char **err)
 {
-    maintenance_state stored;
+    maintenance_state back;
     apr_status_t rv;
 
     rv = maintenance_provider_write(slot->provider, slot->instance, st,
-                                    &stored, p, err);
+                                    &back, p, err);
     /* What a reader will parse, not what was asked: the same in every
      * process. */
     if (rv == APR_SUCCESS && slot->lock) {
-        publish(slot, &stored);
+        publish(slot, &back);
+    }
+    if (rv == APR_SUCCESS && stored) {
+        *stored = back;
     }
     return rv;
 }

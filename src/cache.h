@@ -61,9 +61,11 @@ apr_status_t maintenance_slot_fetch(maintenance_slot *slot,
                                     const char **err);
 
 /* Store st through the slot's provider, and use it in this process at once.
- * On failure, *err says why. */
+ * On failure, *err says why. stored, if not NULL, gets the state as a
+ * reader parses it back. */
 apr_status_t maintenance_slot_write(maintenance_slot *slot,
                                     const maintenance_state *st,
+                                    maintenance_state *stored,
                                     apr_pool_t *p, const char **err);
 
 #endif

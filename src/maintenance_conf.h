@@ -53,7 +53,17 @@ typedef struct {
     const char *redirect_path;         /* its path, never answered by it */
     int redirect_code;
     int toggle_anonymous;              /* MAINTENANCE_UNSET, 0, 1 */
+    int toggle_scope;                  /* MAINTENANCE_UNSET, or where
+                                        * SetHandler maintenance-toggle
+                                        * was: MAINTENANCE_TOGGLE_* */
+    const char *toggle_base;           /* its URL-path or directory, no
+                                        * final slash */
 } maintenance_dir_conf;
+
+/* maintenance_dir_conf.toggle_scope */
+#define MAINTENANCE_TOGGLE_URL       1  /* <Location>, or a whole server */
+#define MAINTENANCE_TOGGLE_DIR       2  /* <Directory> */
+#define MAINTENANCE_TOGGLE_HTACCESS  3  /* refused */
 
 /* The one symbol httpd looks up: the module is built with hidden
  * visibility (apxs.mk). */

@@ -40,7 +40,8 @@ const maintenance_provider *maintenance_builtin_find(const char *name)
 
 apr_status_t maintenance_provider_read(const maintenance_provider *pv,
                                        void *instance, maintenance_state *st,
-                                       apr_pool_t *p, const char **err)
+                                       apr_pool_t *p, const char **err,
+                                       const char **unknown)
 {
     char *buf = apr_palloc(p, MAINTENANCE_STATE_MAX + 1);
     char *why = apr_pcalloc(p, ERR_LEN);
@@ -48,6 +49,9 @@ apr_status_t maintenance_provider_read(const maintenance_provider *pv,
     apr_status_t rv;
 
     memset(st, 0, sizeof(*st));
+    if (unknown) {
+        *unknown = NULL;
+    }
     rv = pv->get(instance, buf, &len, p, why, ERR_LEN);
     if (rv == APR_NOTFOUND) {
         return APR_SUCCESS;
@@ -56,7 +60,7 @@ apr_status_t maintenance_provider_read(const maintenance_provider *pv,
         *err = *why ? why : "the provider failed";
         return rv;
     }
-    if ((*err = maintenance_state_parse(st, buf, len, p)) != NULL) {
+    if ((*err = maintenance_state_parse(st, buf, len, unknown, p)) != NULL) {
         return MAINTENANCE_EBADSTATE;
     }
     return APR_SUCCESS;
@@ -71,6 +75,8 @@ apr_status_t maintenance_provider_write(const maintenance_provider *pv,
     const char *text = maintenance_state_format(st, p);
     apr_size_t len = strlen(text);
     char *why = apr_pcalloc(p, ERR_LEN);
+    maintenance_state back;
+    const char *bad;
     apr_status_t rv;
 
     /* Nothing would read it back: refuse it before the old one is gone. */
@@ -79,13 +85,18 @@ apr_status_t maintenance_provider_write(const maintenance_provider *pv,
                             "shorten the message", MAINTENANCE_STATE_MAX);
         return APR_ENOSPC;
     }
+    if ((bad = maintenance_state_parse(&back, text, len, NULL, p)) != NULL) {
+        *err = apr_psprintf(p, "the state would not read back (%s): nothing "
+                            "was written", bad);
+        return APR_EINVAL;
+    }
     rv = pv->set(instance, text, len, p, why, ERR_LEN);
     if (rv != APR_SUCCESS) {
         *err = *why ? why : "the provider failed";
         return rv;
     }
-    if (stored && (*err = maintenance_state_parse(stored, text, len, p))) {
-        return MAINTENANCE_EBADSTATE;
+    if (stored) {
+        *stored = back;
     }
     return APR_SUCCESS;
 }

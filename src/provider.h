@@ -45,14 +45,19 @@ const maintenance_provider *maintenance_builtin_find(const char *name);
 /* Read the state through a provider into st (strings from p): nothing
  * stored is off. On failure *err says why, without secrets; the status is
  * MAINTENANCE_EBADSTATE or APR_ENOSPC for a bad state, else the
- * provider's (an outage). */
+ * provider's (an outage). unknown, if not NULL, gets the keys the state
+ * has that this reader does not know (see maintenance_state_parse). */
 apr_status_t maintenance_provider_read(const maintenance_provider *pv,
                                        void *instance, maintenance_state *st,
-                                       apr_pool_t *p, const char **err);
+                                       apr_pool_t *p, const char **err,
+                                       const char **unknown);
 
-/* Store st through a provider. On failure *err says why. stored, if not
- * NULL, gets what a reader will parse back (a line break in the message
- * is a space there, times are to the second). */
+/* Store st through a provider, after checking that a reader will parse it
+ * back: a state that would not read back (APR_EINVAL) or is too large
+ * (APR_ENOSPC) is refused and the stored one left as it was. On failure
+ * *err says why. stored, if not NULL, gets what a reader will parse back
+ * (a line break in the message is a space there, times are to the
+ * second). */
 apr_status_t maintenance_provider_write(const maintenance_provider *pv,
                                         void *instance,
                                         const maintenance_state *st,

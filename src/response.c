@@ -55,19 +55,25 @@ const char *maintenance_redirect_parse(maintenance_dir_conf *dc,
                                        const char *url, apr_pool_t *p)
 {
     apr_uri_t uri;
+    char *path;
 
     if (url[0] == '/') {
         dc->redirect_host = NULL;
-        dc->redirect_path = apr_pstrndup(p, url, strcspn(url, "?#"));
+        path = apr_pstrndup(p, url, strcspn(url, "?#"));
     }
     else if (apr_uri_parse(p, url, &uri) == APR_SUCCESS && uri.scheme
              && uri.hostname) {
         dc->redirect_host = uri.hostname;
-        dc->redirect_path = uri.path ? uri.path : "/";
+        path = apr_pstrdup(p, uri.path ? uri.path : "/");
     }
     else {
         return "not an absolute URL (https://host/path) nor a /path";
     }
+    /* Compared with r->uri, which httpd has decoded. */
+    if (ap_unescape_url(path) != OK) {
+        return "not a URL whose path decodes (no %2F, %00 or bad %-escape)";
+    }
+    dc->redirect_path = path;
     dc->redirect = url;
     return NULL;
 }

@@ -32,9 +32,12 @@ static const char *parse_time_field(const char *key, const char *value,
     return err ? apr_psprintf(p, "%s=%s: %s", key, value, err) : NULL;
 }
 
+/* The keys a state may have; any other is kept for newer writers, and
+ * reported. */
 static const char *parse_field(maintenance_state *st, const char *key,
-                               const char *value, apr_pool_t *p)
+                               const char *value, int *known, apr_pool_t *p)
 {
+    *known = 1;
     if (!strcmp(key, "start")) {
         return parse_time_field(key, value, &st->start, p);
     }
@@ -50,27 +53,40 @@ static const char *parse_field(maintenance_state *st, const char *key,
     else if (!strcmp(key, "message")) {
         st->message = value;
     }
-    /* Unknown keys are left for newer writers. */
+    else {
+        *known = 0;
+    }
     return NULL;
 }
 
-/* Cut s at its end of line (LF or CRLF) and trailing blanks. */
-static void chomp(char *s)
+/* s without the blanks around it, cut in place: "end = x" is what a
+ * person editing the file by hand means by "end=x". */
+static char *trim(char *s)
 {
-    apr_size_t n = strlen(s);
+    apr_size_t n;
+
+    while (apr_isspace(*s)) {
+        s++;
+    }
+    n = strlen(s);
     while (n && apr_isspace(s[n - 1])) {
         s[--n] = '\0';
     }
+    return s;
 }
 
 const char *maintenance_state_parse(maintenance_state *st, const char *text,
-                                    apr_size_t len, apr_pool_t *p)
+                                    apr_size_t len, const char **unknown,
+                                    apr_pool_t *p)
 {
     char *copy, *line, *next;
     const char *err;
     int lineno = 0;
 
     memset(st, 0, sizeof(*st));
+    if (unknown) {
+        *unknown = NULL;
+    }
     if (len > MAINTENANCE_STATE_MAX) {
         return apr_psprintf(p, "state is larger than %d bytes",
                             MAINTENANCE_STATE_MAX);
@@ -81,12 +97,13 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
     copy = apr_pstrmemdup(p, text, len);
 
     for (line = copy; line; line = next) {
-        char *eq;
+        char *eq, *key;
+        int known;
 
         if ((next = strchr(line, '\n')) != NULL) {
             *next++ = '\0';
         }
-        chomp(line);
+        line = trim(line);
         if (!lineno++) {
             if ((err = parse_onoff(line, &st->on)) != NULL) {
                 return err;
@@ -100,8 +117,13 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
             return apr_psprintf(p, "line %d is not key=value", lineno);
         }
         *eq = '\0';
-        if ((err = parse_field(st, line, eq + 1, p)) != NULL) {
+        key = trim(line);
+        if ((err = parse_field(st, key, trim(eq + 1), &known, p)) != NULL) {
             return err;
+        }
+        if (!known && unknown) {
+            *unknown = *unknown ? apr_pstrcat(p, *unknown, ", ", key, NULL)
+                                : key;
         }
     }
     if (st->start && st->end && st->end <= st->start) {
@@ -148,18 +170,30 @@ char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p)
                        text_line("message", st->message, p), NULL);
 }
 
+/* The time a window's field gives, within what a state can hold. */
+static const char *window_time(const char *prefix, const char *name,
+                               const char *value, apr_time_t *t,
+                               apr_pool_t *p)
+{
+    const char *err = maintenance_time_parse(value, t);
+
+    return err ? apr_psprintf(p, "%s%s '%s': %s", prefix, name, value, err)
+               : NULL;
+}
+
 const char *maintenance_state_window(maintenance_state *st, const char *start,
                                      const char *end, const char *duration,
                                      const char *prefix, apr_pool_t *p)
 {
     apr_interval_time_t d = 0;
+    apr_time_t from;
     const char *err;
 
-    if (start && (err = maintenance_time_parse(start, &st->start))) {
-        return apr_psprintf(p, "%sstart '%s': %s", prefix, start, err);
+    if (start && (err = window_time(prefix, "start", start, &st->start, p))) {
+        return err;
     }
-    if (end && (err = maintenance_time_parse(end, &st->end))) {
-        return apr_psprintf(p, "%send '%s': %s", prefix, end, err);
+    if (end && (err = window_time(prefix, "end", end, &st->end, p))) {
+        return err;
     }
     if (duration && (err = maintenance_duration_parse(duration, &d))) {
         return apr_psprintf(p, "%sfor '%s': %s", prefix, duration, err);
@@ -168,10 +202,15 @@ const char *maintenance_state_window(maintenance_state *st, const char *start,
         return apr_psprintf(p, "give %send or %sfor, not both", prefix,
                             prefix);
     }
+    from = st->start ? st->start : st->changed;
     if (duration) {
-        st->end = (st->start ? st->start : st->changed) + d;
+        if (d > MAINTENANCE_TIME_MAX - from) {
+            return apr_psprintf(p, "%sfor '%s': the end would be after "
+                                "9999-12-31T23:59:59Z", prefix, duration);
+        }
+        st->end = from + d;
     }
-    if (st->end && st->end <= (st->start ? st->start : st->changed)) {
+    if (st->end && st->end <= from) {
         return "the end is not after the start";
     }
     return NULL;

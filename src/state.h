@@ -6,9 +6,12 @@
 
 /* Parse len bytes of stored text into st (strings from p). Returns NULL, or
  * a one-line error text. Strict: anything but the documented format is an
- * error, and so is more than MAINTENANCE_STATE_MAX bytes. */
+ * error, and so is more than MAINTENANCE_STATE_MAX bytes. Blanks around
+ * keys and values do not count. Keys it does not know are skipped; unknown,
+ * if not NULL, gets them ("mode, colour"), or NULL. */
 const char *maintenance_state_parse(maintenance_state *st, const char *text,
-                                    apr_size_t len, apr_pool_t *p);
+                                    apr_size_t len, const char **unknown,
+                                    apr_pool_t *p);
 
 /* The stored text of st, newline-terminated. */
 char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p);

@@ -155,13 +155,56 @@ const char *maintenance_escape_html(apr_pool_t *p, const char *s)
     return out;
 }
 
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong form, no surrogate, nothing past U+10FFFF), or 0. */
+static int utf8_len(const unsigned char *s)
+{
+    unsigned char lo = 0x80, hi = 0xbf;
+    int n, i;
+
+    if (*s < 0x80) {
+        return 1;
+    }
+    if (*s >= 0xc2 && *s <= 0xdf) {
+        n = 2;
+    }
+    else if (*s >= 0xe0 && *s <= 0xef) {
+        n = 3;
+        lo = *s == 0xe0 ? 0xa0 : 0x80;
+        hi = *s == 0xed ? 0x9f : 0xbf;
+    }
+    else if (*s >= 0xf0 && *s <= 0xf4) {
+        n = 4;
+        lo = *s == 0xf0 ? 0x90 : 0x80;
+        hi = *s == 0xf4 ? 0x8f : 0xbf;
+    }
+    else {
+        return 0;
+    }
+    for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf) {
+        if (s[i] < lo || s[i] > hi) {
+            return 0;
+        }
+    }
+    return n;
+}
+
 const char *maintenance_escape_json(apr_pool_t *p, const char *s)
 {
-    /* Every byte becomes at most six ("\u001f"). */
+    /* Every byte becomes at most six ("\u001f", "\ufffd"). */
     char *out = apr_palloc(p, strlen(s) * 6 + 1), *o = out;
 
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
+        int n = utf8_len((const unsigned char *)s);
+
+        if (n > 1) {
+            memcpy(o, s, (apr_size_t)n);
+            o += n;
+            s += n;
+            continue;
+        }
+        s++;
         switch (c) {
         case '"':  *o++ = '\\'; *o++ = '"'; break;
         case '\\': *o++ = '\\'; *o++ = '\\'; break;
@@ -169,7 +212,13 @@ const char *maintenance_escape_json(apr_pool_t *p, const char *s)
         case '\r': *o++ = '\\'; *o++ = 'r'; break;
         case '\t': *o++ = '\\'; *o++ = 't'; break;
         default:
-            if (c < 0x20 || c == 0x7f) {
+            /* A byte that is not UTF-8 would make the whole document
+             * invalid JSON: it stands for U+FFFD, as decoders do. */
+            if (!n) {
+                memcpy(o, "\\ufffd", 6);
+                o += 6;
+            }
+            else if (c < 0x20 || c == 0x7f) {
                 o += apr_snprintf(o, 7, "\\u%04x", c);
             }
             else {

@@ -28,7 +28,8 @@ char *maintenance_template_render(const maintenance_template *t,
 /* s escaped for HTML text and quoted attributes (& < > " '). */
 const char *maintenance_escape_html(apr_pool_t *p, const char *s);
 
-/* s as the inside of a JSON string. */
+/* s as the inside of a JSON string; a byte that is not part of well-formed
+ * UTF-8 becomes U+FFFD, so the document stays valid JSON. */
 const char *maintenance_escape_json(apr_pool_t *p, const char *s);
 
 #endif

@@ -88,7 +88,11 @@ static const char *parse_iso8601(const char *s, apr_time_t *t)
     if (back.tm_mday != tm.tm_mday) {
         return "no such day in that month";
     }
-    *t = when - apr_time_from_sec(offset);
+    when -= apr_time_from_sec(offset);
+    if (!MAINTENANCE_TIME_VALID(when)) {
+        return "time out of range";
+    }
+    *t = when;
     return NULL;
 }
 
@@ -101,7 +105,7 @@ const char *maintenance_time_parse(const char *s, apr_time_t *t)
     }
     if (p != s && !*p) {
         apr_int64_t secs = apr_atoi64(s);
-        if (p - s > 12 || secs <= 0) {
+        if (p - s > 12 || !MAINTENANCE_TIME_VALID(apr_time_from_sec(secs))) {
             return "Unix time out of range";
         }
         *t = apr_time_from_sec(secs);

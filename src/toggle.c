@@ -10,12 +10,14 @@
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
-#include <util_script.h>
+#include <mod_core.h>
 #include <apr_strings.h>
+#include <apr_uri.h>
 
 #include "toggle.h"
 #include "accept.h"
 #include "cache.h"
+#include "form.h"
 #include "state.h"
 #include "template.h"
 #include "timefmt.h"
@@ -28,7 +30,8 @@ typedef enum { SHOW_STATUS, TURN_ON, TURN_OFF } action;
 
 typedef struct {
     request_rec *r;
-    const char *base;          /* the location's URL-path, no final slash */
+    const char *base;          /* the location's URL-path, no final slash,
+                                * URL-escaped: every URL written starts so */
     action act;
     int json;
     apr_table_t *form;         /* query and body fields */
@@ -46,76 +49,176 @@ static const char page_head[] =
     "button{font-size:1em;padding:.4em 1.2em}.on{color:#b00}.off{color:#070}\n"
     "</style>\n</head>\n<body>\n";
 
-/* The last segment says what to do; what comes before is the location. */
-static void parse_path(toggle_req *t)
+/* Sections SetHandler may sit in without changing the place it applies
+ * to: the ones httpd reads at start-up (<IfModule>, <IfDefine>...). */
+static int transparent(const char *section)
 {
-    char *uri = apr_pstrdup(t->r->pool, t->r->uri);
-    apr_size_t n = strlen(uri);
-    char *slash;
-
-    while (n > 1 && uri[n - 1] == '/') {
-        uri[--n] = '\0';
-    }
-    slash = strrchr(uri, '/');
-    t->act = SHOW_STATUS;
-    if (slash && (!strcmp(slash + 1, "on") || !strcmp(slash + 1, "off"))) {
-        t->act = slash[2] == 'n' ? TURN_ON : TURN_OFF;
-        *slash = '\0';
-    }
-    t->base = uri[1] ? uri : "";
+    return !strncasecmp(section, "<If", 3) && strcasecmp(section, "<If");
 }
 
-/* name=value&... as a form sends it: '+' is a space, %XX a byte. */
-static void add_fields(apr_table_t *form, char *args)
+const char *maintenance_toggle_configure(cmd_parms *cmd,
+                                         maintenance_dir_conf *dc)
 {
-    char *pair, *last;
+    const ap_directive_t *d = cmd->directive ? cmd->directive->parent : NULL;
+    const char *path = cmd->path;
+    apr_size_t n;
 
-    for (pair = apr_strtok(args, "&", &last); pair;
-         pair = apr_strtok(NULL, "&", &last)) {
-        char *eq = strchr(pair, '=');
-
-        if (eq) {
-            *eq++ = '\0';
-        }
-        if (ap_unescape_urlencoded(pair) == OK
-            && (!eq || ap_unescape_urlencoded(eq) == OK)) {
-            apr_table_set(form, pair, eq ? eq : "");
-        }
+    /* httpd's own test for .htaccess (ap_check_cmd_context): whoever may
+     * write one must not get a switch for every site of the server. */
+    if (cmd->pool == cmd->temp_pool) {
+        dc->toggle_scope = MAINTENANCE_TOGGLE_HTACCESS;
+        dc->toggle_base = NULL;
+        return NULL;
     }
+    while (d && transparent(d->directive)) {
+        d = d->parent;
+    }
+    if (!d || !strcasecmp(d->directive, "<VirtualHost")) {
+        dc->toggle_scope = MAINTENANCE_TOGGLE_URL;
+        path = "";
+    }
+    else if (!strcasecmp(d->directive, "<Location") && d->args[0] != '~') {
+        dc->toggle_scope = MAINTENANCE_TOGGLE_URL;
+    }
+    else if (!strcasecmp(d->directive, "<Directory") && d->args[0] != '~') {
+        dc->toggle_scope = MAINTENANCE_TOGGLE_DIR;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "SetHandler %s: put it in a "
+                            "<Location> or <Directory> with a plain path, not "
+                            "in %s>", MAINTENANCE_TOGGLE_HANDLER,
+                            d->directive);
+    }
+    n = strlen(path);
+    while (n && path[n - 1] == '/') {
+        n--;
+    }
+    dc->toggle_base = apr_pstrmemdup(cmd->pool, path, n);
+    return NULL;
 }
 
-/* The query's fields, then the body's. Returns OK or the status to refuse
- * the request with. */
-static int read_form(toggle_req *t)
+int maintenance_toggle_here(request_rec *r, const maintenance_dir_conf *dc)
 {
-    request_rec *r = t->r;
-    apr_array_header_t *pairs = NULL;
-    int i, rc;
+    return r->handler && r->handler[0] == MAINTENANCE_TOGGLE_HANDLER[0]
+        && !strcmp(r->handler, MAINTENANCE_TOGGLE_HANDLER)
+        && (dc->toggle_scope == MAINTENANCE_TOGGLE_URL
+            || dc->toggle_scope == MAINTENANCE_TOGGLE_DIR);
+}
 
-    t->form = apr_table_make(r->pool, 8);
-    if (r->args) {
-        add_fields(t->form, apr_pstrdup(r->pool, r->args));
+/* The request's path below the toggle's place and, in *base, the URL-path
+ * of that place; NULL when the request is not below it. */
+static const char *sub_path(request_rec *r, const maintenance_dir_conf *dc,
+                            const char **base)
+{
+    apr_size_t n = strlen(dc->toggle_base), ulen, slen;
+    const char *sub;
+
+    if (dc->toggle_scope == MAINTENANCE_TOGGLE_URL) {
+        *base = dc->toggle_base;
+        return strncmp(r->uri, dc->toggle_base, n) ? NULL : r->uri + n;
     }
-    if (r->method_number != M_POST) {
-        return OK;
+    /* A directory: the file path below it, which the URL ends with. */
+    sub = apr_pstrcat(r->pool, r->filename ? r->filename : "",
+                      r->path_info, NULL);
+    if (strncmp(sub, dc->toggle_base, n)) {
+        return NULL;
     }
-    if ((rc = ap_parse_form_data(r, NULL, &pairs, -1, FORM_MAX)) != OK) {
+    sub += n;
+    ulen = strlen(r->uri);
+    slen = strlen(sub);
+    if (slen > ulen || strcmp(r->uri + ulen - slen, sub)) {
+        return NULL;
+    }
+    *base = apr_pstrmemdup(r->pool, r->uri, ulen - slen);
+    return sub;
+}
+
+/* What the request asks of the toggle: its sub-path says, and only its
+ * own sub-paths exist. Returns OK, or the status to answer with. */
+static int parse_path(toggle_req *t, const maintenance_dir_conf *dc)
+{
+    const char *base, *sub = sub_path(t->r, dc, &base);
+
+    if (!sub) {
+        return HTTP_NOT_FOUND;
+    }
+    if (!*sub || !strcmp(sub, "/")) {
+        t->act = SHOW_STATUS;
+    }
+    else if (!strcmp(sub, "/on")) {
+        t->act = TURN_ON;
+    }
+    else if (!strcmp(sub, "/off")) {
+        t->act = TURN_OFF;
+    }
+    else {
+        return HTTP_NOT_FOUND;
+    }
+    t->base = ap_escape_uri(t->r->pool, base);
+    return OK;
+}
+
+/* The body of a form POST: at most FORM_MAX bytes, NUL-terminated. A body
+ * of another type has no fields. Returns OK or the status to refuse the
+ * request with. */
+static int read_body(request_rec *r, char **text, apr_size_t *len)
+{
+    const char *type = apr_table_get(r->headers_in, "Content-Type");
+    apr_off_t n = 0;
+    long got;
+    int rc;
+
+    *text = "";
+    *len = 0;
+    if (!type || strncasecmp(type, "application/x-www-form-urlencoded", 33)) {
+        return ap_discard_request_body(r);
+    }
+    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK
+        || !ap_should_client_block(r)) {
         return rc;
     }
-    for (i = 0; pairs && i < pairs->nelts; i++) {
-        ap_form_pair_t *pair = &APR_ARRAY_IDX(pairs, i, ap_form_pair_t);
-        apr_off_t len;
-        apr_size_t size;
-        char *value;
-
-        apr_brigade_length(pair->value, 1, &len);
-        size = (apr_size_t)len;
-        value = apr_palloc(r->pool, size + 1);
-        apr_brigade_flatten(pair->value, value, &size);
-        value[size] = '\0';
-        apr_table_set(t->form, pair->name, value);
+    if (r->remaining > FORM_MAX) {
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
+    *text = apr_palloc(r->pool, FORM_MAX + 1);
+    while ((got = ap_get_client_block(r, *text + n, FORM_MAX + 1 - n)) > 0) {
+        if ((n += got) > FORM_MAX) {
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
+    }
+    if (got < 0) {
+        return HTTP_BAD_REQUEST;
+    }
+    (*text)[n] = '\0';
+    *len = (apr_size_t)n;
     return OK;
+}
+
+/* The query's fields, then the body's. Returns NULL or why they cannot be
+ * read; *status is then the status to refuse the request with. */
+static const char *read_form(toggle_req *t, int *status)
+{
+    request_rec *r = t->r;
+    const char *err = NULL;
+    char *body;
+    apr_size_t len;
+
+    t->form = apr_table_make(r->pool, 8);
+    *status = HTTP_BAD_REQUEST;
+    if (r->args) {
+        err = maintenance_form_parse(t->form, r->args, strlen(r->args),
+                                     r->pool);
+    }
+    if (err || r->method_number != M_POST) {
+        return err;
+    }
+    if ((*status = read_body(r, &body, &len)) != OK) {
+        return *status == HTTP_REQUEST_ENTITY_TOO_LARGE
+               ? "The form is larger than 8 KiB." : "The form could not be "
+               "read.";
+    }
+    *status = HTTP_BAD_REQUEST;
+    return maintenance_form_parse(t->form, body, len, r->pool);
 }
 
 static const char *field(const toggle_req *t, const char *name)
@@ -124,22 +227,66 @@ static const char *field(const toggle_req *t, const char *name)
     return v && *v ? v : NULL;
 }
 
+/* Whether host names server s: its ServerName, a ServerAlias, or the
+ * address the request came in on. Never the request's own Host: a page
+ * whose name an attacker points at this server (DNS rebinding) sends a
+ * Host and an Origin that match each other. */
+static int our_host(request_rec *r, const char *host)
+{
+    server_rec *s = r->server;
+    int i;
+
+    if (!strcasecmp(host, s->server_hostname)
+        || !strcmp(host, r->connection->local_ip)) {
+        return 1;
+    }
+    for (i = 0; s->names && i < s->names->nelts; i++) {
+        if (!strcasecmp(host, APR_ARRAY_IDX(s->names, i, const char *))) {
+            return 1;
+        }
+    }
+    for (i = 0; s->wild_names && i < s->wild_names->nelts; i++) {
+        if (!ap_strcasecmp_match(host,
+                                 APR_ARRAY_IDX(s->wild_names, i, const char *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether origin ("scheme://host[:port]") is this site: the scheme httpd
+ * knows it by (ServerName https://... behind a proxy), one of its names,
+ * and the port of ServerName or, without one, the port the request came
+ * in on. */
+static int our_origin(request_rec *r, const char *origin)
+{
+    const char *scheme = ap_http_scheme(r);
+    apr_port_t port = r->server->port ? r->server->port
+                      : r->server->server_scheme ? ap_default_port(r)
+                      : r->connection->local_addr->port;
+    apr_uri_t uri;
+
+    if (apr_uri_parse(r->pool, origin, &uri) != APR_SUCCESS || !uri.scheme
+        || !uri.hostname || (uri.path && *uri.path) || uri.query
+        || uri.user || strcasecmp(uri.scheme, scheme)) {
+        return 0;
+    }
+    if (!uri.port) {
+        uri.port = apr_uri_port_of_scheme(uri.scheme);
+    }
+    return uri.port == port && our_host(r, uri.hostname);
+}
+
 /* A browser says where a POST comes from; other clients say nothing. */
 static int same_origin(request_rec *r)
 {
     const char *origin = apr_table_get(r->headers_in, "Origin");
     const char *site = apr_table_get(r->headers_in, "Sec-Fetch-Site");
-    const char *host = apr_table_get(r->headers_in, "Host");
 
     if (site && strcasecmp(site, "same-origin") && strcasecmp(site, "none")) {
         return 0;
     }
-    if (origin) {
-        const char *ours = apr_pstrcat(r->pool, ap_http_scheme(r), "://",
-                                       host ? host : r->hostname, NULL);
-        return host && !strcasecmp(origin, ours);
-    }
-    return 1;
+    return !origin || our_origin(r, origin);
 }
 
 static const char *json_string(apr_pool_t *p, const char *s)
@@ -296,7 +443,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
     request_rec *r = t->r;
     const maintenance_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &maintenance_module);
-    maintenance_state old, st;
+    maintenance_state old, st, stored;
     const char *err;
     apr_status_t rv;
 
@@ -319,7 +466,8 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
     if (maintenance_slot_fetch(slot, &old, r->pool, &err) != APR_SUCCESS) {
         old.on = -1;            /* unknown: logged as such */
     }
-    if ((rv = maintenance_slot_write(slot, &st, r->pool, &err)) == APR_ENOSPC) {
+    rv = maintenance_slot_write(slot, &st, &stored, r->pool, &err);
+    if (rv == APR_ENOSPC || rv == APR_EINVAL) {
         return refuse(t, HTTP_BAD_REQUEST, err);
     }
     if (rv != APR_SUCCESS) {
@@ -336,6 +484,10 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
                   st.end ? ", until " : "",
                   st.end ? maintenance_time_pformat(r->pool, st.end) : "");
     if (t->json) {
+        /* What the store holds now, as every reader will see it. */
+        if (maintenance_slot_fetch(slot, &st, r->pool, &err) != APR_SUCCESS) {
+            st = stored;
+        }
         return send_json(r, HTTP_OK, &st, NULL);
     }
     apr_table_setn(r->headers_out, "Location",
@@ -347,28 +499,44 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
 static int __attribute__((noinline)) toggle(request_rec *r)
 {
     const maintenance_server_conf *sc;
+    const maintenance_dir_conf *dc;
     toggle_req t = { 0 };
     maintenance_state st;
     const char *err;
     int rc;
 
-    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, -1);
-    if (r->method_number != M_GET && r->method_number != M_POST) {
-        return HTTP_METHOD_NOT_ALLOWED;
+    dc = ap_get_module_config(r->per_dir_config, &maintenance_module);
+    if (dc->toggle_scope != MAINTENANCE_TOGGLE_URL
+        && dc->toggle_scope != MAINTENANCE_TOGGLE_DIR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MMLOG(00025)
+                      "refused the toggle handler for %s: it works only "
+                      "where SetHandler %s in the server's configuration "
+                      "puts it (%s)", r->uri, MAINTENANCE_TOGGLE_HANDLER,
+                      dc->toggle_scope == MAINTENANCE_TOGGLE_HTACCESS
+                      ? "this one is from an .htaccess file"
+                      : "this one was set otherwise");
+        return HTTP_NOT_FOUND;
     }
     sc = ap_get_module_config(r->server->module_config, &maintenance_module);
     t.r = r;
     t.json = maintenance_accept_prefers_json(apr_table_get(r->headers_in,
                                                            "Accept"));
-    parse_path(&t);
+    if ((rc = parse_path(&t, dc)) != OK) {
+        return rc;
+    }
+    ap_allow_standard_methods(r, REPLACE_ALLOW, M_GET, M_POST, M_OPTIONS, -1);
+    if (r->method_number == M_OPTIONS) {
+        return ap_send_http_options(r);
+    }
+    if (r->method_number != M_GET && r->method_number != M_POST) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
     /* A page that changes the site must not be cached nor framed; in the
      * error headers, so that the 303 keeps them too. */
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
-    if ((rc = read_form(&t)) != OK) {
-        return refuse(&t, rc, rc == HTTP_REQUEST_ENTITY_TOO_LARGE
-                      ? "The form is larger than 8 KiB." : "The form could "
-                      "not be read.");
+    if ((err = read_form(&t, &rc)) != NULL) {
+        return refuse(&t, rc, err);
     }
 
     if (r->method_number == M_POST) {

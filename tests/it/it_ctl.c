@@ -301,6 +301,17 @@ static void test_errors(void **state)
         { { "--state", spec, "off", "now" }, "now" },
         { { "--state", spec, "status", "please" }, "please" },
         { { "--timeout", "0", "--state", spec, "status" }, "--timeout" },
+        /* Said, so not the default file. */
+        { { "--state", "", "status" }, "--state" },
+        /* Times a state cannot hold: nothing is written. */
+        { { "--state", spec, "on", "--start", "999999999999" },
+          "999999999999" },
+        { { "--state", spec, "on", "--end", "9999-12-31T23:59:59-01:00" },
+          "out of range" },
+        { { "--state", spec, "on", "--start", "9999-12-31T00:00:00Z", "--for",
+            "2d" }, "9999-12-31T23:59:59Z" },
+        { { "--state", spec, "on", "--start", "1970-01-01T00:30:00+01:00" },
+          "out of range" },
     };
 
     put_state(f, "off\nmessage=before\n");

@@ -110,14 +110,29 @@ static void test_every_method(void **state)
 }
 
 /* Unknown keys are ignored. */
+/* Read all the same, for newer writers; said once at warn, so that a
+ * typo does not go unnoticed. Blanks around keys and values are what
+ * someone editing by hand means nothing by. */
 static void test_unknown_keys_ignored(void **state)
 {
     fx *f = *state;
 
+    fx_expect_log(f, "MM00009");
     fx_state(f, "on\ncolour=blue\nmessage=Back soon\n");
     fx_res *r = fx_get(f, "/index.html");
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Back soon");
+    fx_sleep_ms(FX_SETTLE_MS);
+    assert_int_equal(fx_log_count(f, "MM00009"), 1);
+    assert_int_equal(fx_log_count(f, "ignored: colour"), 1);
+    assert_int_equal(fx_log_count(f, "[maintenance:warn]"), 1);
+
+    fx_state(f, "on\n end = 2099-01-01T00:00:00Z \nmessage = Spaced\n");
+    r = fx_get(f, "/index.html");
+    FX_ASSERT_BLOCKED(r, 503);
+    FX_ASSERT_HEADER(r, "X-Message", "Spaced");
+    FX_ASSERT_HEADER(r, "X-End", "2099-01-01T00:00:00Z");
+    assert_int_equal(fx_log_count(f, "MM00009"), 1);
 }
 
 /* A window scheduled ahead: served normally, and the site can show a

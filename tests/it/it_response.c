@@ -23,7 +23,9 @@ static const char BUILTIN_CONF[] =
     "  MaintenanceRedirect /selfrel/target.html 301\n</Location>\n"
     "<Location /selfabs>\n"
     "  MaintenanceRedirect http://127.0.0.1:${TESTPORT}/selfabs/target.html\n"
-    "</Location>\n";
+    "</Location>\n"
+    "<Location /selfenc>\n"
+    "  MaintenanceRedirect \"/selfenc/maint%20page.html\"\n</Location>\n";
 
 static const char ERRDOC_CONF[] =
     FX_ENV_HEADERS
@@ -44,7 +46,7 @@ static const char TEMPLATE[] =
 static const char *const PAGES[] = {
     "index.html", "a.html", "status502/a.html", "retry120/a.html",
     "noretry/a.html", "moved/a.html", "selfrel/target.html",
-    "selfabs/target.html", "ssi/a.html",
+    "selfabs/target.html", "selfenc/maint page.html", "ssi/a.html",
 };
 
 static fx *start_with(const char *conf)
@@ -201,6 +203,20 @@ static void test_json_message_and_end(void **state)
     assert_in_range(atol(fx_json_raw(f, r, "retry_after")), 590, 600);
 }
 
+/* A message that is not UTF-8 still makes a valid document: each bad
+ * byte stands for U+FFFD. */
+static void test_json_message_not_utf8(void **state)
+{
+    fx *f = *state;
+
+    fx_state(f, "on\nmessage=caf\xe9 \xc3\xa9 \xed\xa0\x80 end\xc3\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/a.html", JSON), 503);
+    assert_string_equal(fx_json_str(f, r, "detail"),
+                        "caf\xef\xbf\xbd \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd"
+                        "\xef\xbf\xbd end\xef\xbf\xbd");
+    FX_ASSERT_NO_BODY(r, "\xe9");
+}
+
 static void test_json_status_and_no_retry(void **state)
 {
     fx *f = *state;
@@ -274,6 +290,10 @@ static void test_redirect_never_to_itself(void **state)
                     fx_fmt(f, "http://127.0.0.1:%d/selfabs/target.html",
                            fx_port(f)));
     FX_ASSERT_PASSES(fx_get(f, "/selfabs/target.html"), "redirect");
+    /* A target written %-encoded is the same decoded path. */
+    assert_redirect(fx_get(f, "/selfenc/other.html"), 302,
+                    "/selfenc/maint%20page.html");
+    FX_ASSERT_PASSES(fx_get(f, "/selfenc/maint%20page.html"), "redirect");
 }
 
 /* --- ErrorDocument on the same site -------------------------------------- */
@@ -386,6 +406,7 @@ int main(void)
         FX_TEST(test_retry_after_from_end),
         FX_TEST(test_json),
         FX_TEST(test_json_message_and_end),
+        FX_TEST(test_json_message_not_utf8),
         FX_TEST(test_json_status_and_no_retry),
         FX_TEST(test_accept_negotiation),
         FX_TEST(test_redirect),

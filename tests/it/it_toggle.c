@@ -1,4 +1,4 @@
-/* The toggle handler (SPEC section 4): the status page and its JSON, GETs
+/* The toggle handler: the status page and its JSON, GETs
  * that never change anything, POSTs that do (303 or JSON, `by` and
  * `changed`, bad fields), the refusals (cross-site, anonymous, methods),
  * the exemption of the toggle location itself, the log, and dozens of
@@ -594,8 +594,11 @@ static void test_cross_site_refused(void **state)
         { "Sec-Fetch-Site: cross-site", NULL },
         { "Sec-Fetch-Site: same-site", NULL },
         { origin(f), "Sec-Fetch-Site: cross-site" },
-        /* This site is the one the browser asked for. */
-        { "Host: shop.example", origin(f) },
+        /* DNS rebinding: a name the attacker points at this server sends
+         * a Host and an Origin that agree, but name no site of ours. */
+        { "Host: shop.example", "Origin: http://shop.example" },
+        { fx_fmt(f, "Host: rebind.example:%d", fx_port(f)),
+          fx_fmt(f, "Origin: http://rebind.example:%d", fx_port(f)) },
     };
     size_t n = sizeof(headers) / sizeof(*headers);
 
@@ -627,7 +630,8 @@ static void test_same_origin_accepted(void **state)
         { origin(f), "Sec-Fetch-Site: same-origin" },
         { "Sec-Fetch-Site: same-origin", NULL },
         { "Sec-Fetch-Site: none", NULL },
-        { "Host: shop.example", "Origin: http://shop.example" },
+        /* The page came from this server, whatever the Host says. */
+        { "Host: shop.example", origin(f) },
     };
 
     for (size_t i = 0; i < sizeof(headers) / sizeof(*headers); i++) {

@@ -2,6 +2,7 @@
  * at work in a temporary directory. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <apr_file_info.h>
@@ -382,6 +383,73 @@ static void test_prepare_creates_dirs(void **state)
     assert_get(fx, inst, "on\n");
 }
 
+/* A link in a directory only this user can write is this user's own
+ * doing: followed. */
+static void test_trusted_link_followed(void **state)
+{
+    fixture *fx = *state;
+    void *inst;
+
+    assert_int_equal(mkdir(in_dir(fx, "real"), 0755), 0);
+    assert_int_equal(symlink("real", in_dir(fx, "link")), 0);
+    inst = instance(fx, in_dir(fx, "link/state"));
+    assert_int_equal(set(fx, inst, "on\n"), APR_SUCCESS);
+    assert_get(fx, inst, "on\n");
+    assert_string_equal(list_dir(in_dir(fx, "real"), fx->p), "state");
+}
+
+/* Where others may write, a link could be anyone's: never followed, by
+ * a reader nor by a writer. */
+static void test_untrusted_link_refused(void **state)
+{
+    fixture *fx = *state;
+    void *inst;
+    apr_status_t rv;
+
+    assert_int_equal(mkdir(in_dir(fx, "real"), 0755), 0);
+    assert_int_equal(symlink("real", in_dir(fx, "link")), 0);
+    inst = instance(fx, in_dir(fx, "link/state"));
+    assert_int_equal(chmod(fx->dir, 0777), 0);
+    rv = get_status(fx, inst);
+    assert_int_not_equal(rv, APR_SUCCESS);
+    assert_int_not_equal(rv, APR_NOTFOUND);
+    assert_non_null(strstr(fx->err, "symbolic link"));
+    assert_int_not_equal(set(fx, inst, "on\n"), APR_SUCCESS);
+    assert_int_not_equal(maintenance_file_provider.prepare(inst, fx->p,
+                         fx->err, sizeof(fx->err)), APR_SUCCESS);
+    assert_int_equal(chmod(fx->dir, 0700), 0);
+    assert_string_equal(list_dir(in_dir(fx, "real"), fx->p), "");
+}
+
+/* The state itself is never read through a link; a write replaces the
+ * link, never its target. */
+static void test_state_link_refused(void **state)
+{
+    fixture *fx = *state;
+    const char *path = in_dir(fx, "state");
+    void *inst = instance(fx, path);
+
+    write_file(in_dir(fx, "target"), "on\n", 3, fx->p);
+    assert_int_equal(symlink("target", path), 0);
+    assert_int_not_equal(get_status(fx, inst), APR_SUCCESS);
+    assert_non_null(strstr(fx->err, "symbolic link"));
+    assert_int_equal(set(fx, inst, "off\n"), APR_SUCCESS);
+    assert_get(fx, inst, "off\n");
+    assert_get(fx, instance(fx, in_dir(fx, "target")), "on\n");
+}
+
+/* A FIFO would block an open(): refused at once. */
+static void test_fifo_refused(void **state)
+{
+    fixture *fx = *state;
+    const char *path = in_dir(fx, "state");
+    void *inst = instance(fx, path);
+
+    assert_int_equal(mkfifo(path, 0644), 0);
+    assert_int_not_equal(get_status(fx, inst), APR_SUCCESS);
+    assert_non_null(strstr(fx->err, "not a regular file"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +464,10 @@ int main(void)
         FILE_TEST(test_set_replaces_atomically),
         FILE_TEST(test_set_into_missing_dir),
         FILE_TEST(test_prepare_creates_dirs),
+        FILE_TEST(test_trusted_link_followed),
+        FILE_TEST(test_untrusted_link_refused),
+        FILE_TEST(test_state_link_refused),
+        FILE_TEST(test_fifo_refused),
     };
 
     return UNIT_RUN("file provider", tests);

@@ -22,7 +22,7 @@ static const char spec_example[] =
 static const char *parse(maintenance_state *st, const char *text,
                          apr_pool_t *p)
 {
-    return maintenance_state_parse(st, text, strlen(text), p);
+    return maintenance_state_parse(st, text, strlen(text), NULL, p);
 }
 
 static void test_spec_example(void **state)
@@ -184,7 +184,7 @@ static void test_garbage_rejected(void **state)
         maintenance_state st;
         size_t len = rows[i].len ? rows[i].len : strlen(rows[i].text);
         const char *err = maintenance_state_parse(&st, rows[i].text, len,
-                                                  *state);
+                                                  NULL, *state);
 
         EXPECT(err != NULL, "%s: accepted", rows[i].why);
         EXPECT(!err || (*err && !strchr(err, '\n')),
@@ -212,14 +212,14 @@ static void test_size_limit(void **state)
     char *text = state_of_size(MAINTENANCE_STATE_MAX, *state);
 
     assert_null(maintenance_state_parse(&st, text, MAINTENANCE_STATE_MAX,
-                                        *state));
+                                        NULL, *state));
     assert_int_equal(strlen(st.message),
                      MAINTENANCE_STATE_MAX - strlen("on\nmessage=\n"));
 
     text = state_of_size(MAINTENANCE_STATE_MAX + 1, *state);
     assert_non_null(maintenance_state_parse(&st, text,
                                             MAINTENANCE_STATE_MAX + 1,
-                                            *state));
+                                            NULL, *state));
 }
 
 static void test_format_spec_example(void **state)

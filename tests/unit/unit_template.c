@@ -191,6 +191,15 @@ static void test_escape_json(void **state)
         { "\x1f|\x7f", "\\u001f|\\u007f" },
         { "</script>", "</script>" },
         { "caf\xc3\xa9 \xe2\x9c\x93", "caf\xc3\xa9 \xe2\x9c\x93" },
+        { "\xf0\x9f\x9b\xa0 tools", "\xf0\x9f\x9b\xa0 tools" },
+        /* Not UTF-8: each bad byte is U+FFFD, the document stays valid. */
+        { "caf\xe9", "caf\\ufffd" },
+        { "\xc3", "\\ufffd" },
+        { "\xc0\xaf", "\\ufffd\\ufffd" },               /* overlong */
+        { "\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd" },     /* surrogate */
+        { "\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd" },
+        { "\xe2\x9c", "\\ufffd\\ufffd" },                 /* cut short */
+        { "\xff\"", "\\ufffd\\\"" },
     };
     size_t i;
 

@@ -1,0 +1,45 @@
+/* MaintenanceState and maintenancectl --state specs: one C string split
+ * into PROVIDER:ARGS, and ARGS given to the built-in provider's create()
+ * (a path, memcached servers and key, an S3 object URL), which checks
+ * them without I/O; and the string as a host name whose S3 region is
+ * looked for. */
+#include "fuzz.h"
+#include "provider.h"
+
+static maintenance_provider_params params;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_init();
+    params.timeout = apr_time_from_sec(1);
+    /* Keys of our own, so that s3's create() gets past the credentials
+     * whatever the environment holds, and never sees a real one. */
+    FUZZ_CHECK(!setenv("AWS_ACCESS_KEY_ID", "fuzz", 1));
+    FUZZ_CHECK(!setenv("AWS_SECRET_ACCESS_KEY", "fuzz", 1));
+    FUZZ_CHECK(!unsetenv("AWS_SESSION_TOKEN"));
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p = fuzz_input_pool();
+    const char *spec = fuzz_string(p, data, size), *name, *args, *region;
+    const maintenance_provider *pv;
+
+    /* A region is one label of the host name. */
+    region = maintenance_s3_region_of(spec, p);
+    FUZZ_CHECK(!region || (!strchr(region, '.') && strstr(spec, region)));
+
+    if (maintenance_spec_split(spec, &name, &args, p)) {
+        return 0;
+    }
+    FUZZ_CHECK(*name && !strchr(name, ':') && args == strchr(spec, ':') + 1);
+    if ((pv = maintenance_builtin_find(name)) != NULL) {
+        void *instance = NULL;
+
+        FUZZ_CHECK(pv->create(&instance, args, &params, p) || instance);
+    }
+    return 0;
+}
