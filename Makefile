@@ -17,6 +17,8 @@ TEST_LIB   = $(wildcard tests/lib/*.c)
 HOST_CFLAGS = -g -O2 -std=gnu99 $(WARNINGS) -iquote include -iquote src \
               -iquote $(BUILD) $(APR_CFLAGS)
 
+include sanitize.mk
+
 .PHONY: all deps test unit it demo bench install clean FORCE
 
 all: $(MODULE) $(CTL)
@@ -26,14 +28,16 @@ LIBEXECDIR_DEFAULT = /usr/lib/apache2/modules
 STATE_FILE_DEFAULT = /var/lib/apache2/maintenance/state
 
 # Regenerated only when STATE_FILE changes, so a changed default rebuilds all.
-$(BUILD)/maintenance_build.h: FORCE
-	@mkdir -p $(BUILD)
+# build/'s too, whatever $(BUILD): tests/fuzz/fuzz.mk reads that one.
+$(sort $(BUILD)/maintenance_build.h build/maintenance_build.h): FORCE
+	@mkdir -p $(dir $@)
 	@printf '#define MAINTENANCE_STATE_FILE "%s"\n' '$(STATE_FILE)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(MODULE): $(MOD_SRCS) $(CORE_SRCS) $(HEADERS)
-	$(APXS) -c $(APXS_CFLAGS) -o mod_maintenance.la $(MOD_SRCS) $(CORE_SRCS) \
-	    $(CURL_LIBS) >/dev/null
+	$(APXS) -c $(APXS_CFLAGS) \
+	    -o $(MODULE:.libs/mod_maintenance.so=mod_maintenance.la) \
+	    $(MOD_SRCS) $(CORE_SRCS) $(CURL_LIBS) >/dev/null
 
 $(CTL): ctl/maintenancectl.c $(CORE_OBJS) $(HEADERS)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) $(APR_LIBS) $(CURL_LIBS)
@@ -47,9 +51,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(HEADERS) $(wildcard tests/unit/*
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) -lcmocka $(APR_LIBS) $(CURL_LIBS)
 
 # A third-party module using the C API, for the integration tests.
-$(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h
-	$(APXS) -c $(foreach f,$(WARNINGS) -iquote include,-Wc,$(f)) \
+$(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h \
+            $(TEST_MOD_FLAGS)
+	$(APXS) -c $(foreach f,$(WARNINGS) -iquote include,-Wc,$(f)) $(SAN_APXS) \
 	    -o tests/modules/mod_maintenance_test.la $< >/dev/null
+
+# What the test module was built with (see sanitize.mk).
+$(TEST_MOD_FLAGS): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(SAN_APXS)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL) $(TEST_MOD)
 	@mkdir -p $(dir $@)
@@ -63,7 +74,7 @@ it: $(IT_TESTS)
 
 test: deps
 	@$(MAKE) --no-print-directory all unit fuzz-regress it
-	@tools/run-tests.sh $(UNIT_TESTS) $(FUZZ_REGRESS) $(IT_TESTS)
+	@$(SAN_TEST_ENV) tools/run-tests.sh $(UNIT_TESTS) $(FUZZ_REGRESS) $(IT_TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -33,4 +33,4 @@ CURL_LIBS  = $(shell curl-config --libs)
 # -iquote: our "headers" come before any installed copy in httpd's
 # include directory, which apxs names first.
 APXS_CFLAGS = $(foreach f,$(WARNINGS) -fvisibility=hidden -iquote include \
-                -iquote src -iquote build,-Wc,$(f))
+                -iquote src -iquote $(BUILD),-Wc,$(f))

@@ -227,8 +227,8 @@ static const char *field(const toggle_req *t, const char *name)
     return v && *v ? v : NULL;
 }
 
-/* Whether host names server s: its ServerName, a ServerAlias, or the
- * address the request came in on. Never the request's own Host: a page
+/* Whether host names server s: its ServerName, a ServerAlias, the
+ * address the request came in on, or localhost on a loopback address. Never the request's own Host: a page
  * whose name an attacker points at this server (DNS rebinding) sends a
  * Host and an Origin that match each other. */
 static int our_host(request_rec *r, const char *host)
@@ -238,6 +238,13 @@ static int our_host(request_rec *r, const char *host)
 
     if (!strcasecmp(host, s->server_hostname)
         || !strcmp(host, r->connection->local_ip)) {
+        return 1;
+    }
+    /* Only this machine can serve a page as localhost to a browser that
+     * reached us on a loopback address. */
+    if (!strcasecmp(host, "localhost")
+        && (!strncmp(r->connection->local_ip, "127.", 4)
+            || !strcmp(r->connection->local_ip, "::1"))) {
         return 1;
     }
     for (i = 0; s->names && i < s->names->nelts; i++) {

@@ -165,6 +165,19 @@ static const char *user_dir(fx *f, const char *rel)
     return path;
 }
 
+/* A graceful restart, done when httpd says it serves again. */
+static void restart(fx *f)
+{
+    int before = fx_log_count(f, PROC_RESUMED);
+    long until = fx_now_ms() + 10000;
+
+    proc_graceful(f);
+    while (fx_log_count(f, PROC_RESUMED) == before && fx_now_ms() < until) {
+        fx_sleep_ms(50);
+    }
+    assert_true(fx_log_count(f, PROC_RESUMED) > before);
+}
+
 static int as_root(void)
 {
     if (geteuid() != 0) {
@@ -269,18 +282,10 @@ static void test_httpd_restart_new_dir_race(void **state)
     racer = start_racer(race_new_dir, dir, lure);
     fx_start(f);
     assert_root_only(lure, 0700);
-    for (int i = 0; i < 5; i++) {
-        int before = fx_log_count(f, PROC_RESUMED);
-        long until = fx_now_ms() + 10000;
-
+    for (int i = 0; i < ROUNDS; i++) {
         unlink(fx_fmt(f, "%s/maint", dir));
         rmdir(fx_fmt(f, "%s/maint", dir));
-        proc_graceful(f);
-        while (fx_log_count(f, PROC_RESUMED) == before
-               && fx_now_ms() < until) {
-            fx_sleep_ms(50);
-        }
-        assert_true(fx_log_count(f, PROC_RESUMED) > before);
+        restart(f);
         assert_root_only(lure, 0700);
     }
     stop_racer(racer);
@@ -323,13 +328,7 @@ static void test_fifo_at_state_path(void **state)
         FX_ASSERT_STATUS(fx_request(f, &req), 500);
     }
 
-    int before = fx_log_count(f, PROC_RESUMED);
-    long until = fx_now_ms() + 10000;
-    proc_graceful(f);
-    while (fx_log_count(f, PROC_RESUMED) == before && fx_now_ms() < until) {
-        fx_sleep_ms(50);
-    }
-    assert_true(fx_log_count(f, PROC_RESUMED) > before);
+    restart(f);
     /* The new child never read a state: MaintenanceFailMode open. */
     FX_ASSERT_STATUS(fx_get(f, "/"), 200);
 }

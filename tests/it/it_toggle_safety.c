@@ -205,7 +205,7 @@ static void test_origin_is_a_server_name(void **state)
     fx *g = fx_new(CONF_VHOSTS);
     int port = fx_port(g);
     const char *ok[] = { "shop.test", "www.shop.test", "a.shop.example",
-                         "127.0.0.1" };
+                         "127.0.0.1", "localhost" };
     const char *bad[] = { "evil.test", "shop.test.evil.test",
                           "shop.example" };
 

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CTL      "build/maintenancectl"
 #define MAX_ARGS 32
 
 /* The variables maintenancectl (and the providers it uses) reads. */
@@ -18,6 +17,16 @@ static const char *const CLEAN_ENV[] = {
     "MAINTENANCE_S3_REGION", "MAINTENANCE_S3_CREDENTIALS",
     "MAINTENANCE_S3_PROFILE",
 };
+
+/* The maintenancectl under test: $MAINTENANCECTL when set (a build
+ * elsewhere than build/, as make test SANITIZE=1's), else
+ * build/maintenancectl. */
+static const char *ctl_path(void)
+{
+    const char *path = getenv("MAINTENANCECTL");
+
+    return path && *path ? path : "build/maintenancectl";
+}
 
 /* In the child: the environment, the output files, then maintenancectl. */
 static void exec_ctl(const char *const *argv, const char *const *env,
@@ -32,7 +41,7 @@ static void exec_ctl(const char *const *argv, const char *const *env,
     if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
         _exit(126);
     }
-    execv(CTL, (char *const *)argv);
+    execv(argv[0], (char *const *)argv);
     _exit(127);
 }
 
@@ -40,8 +49,8 @@ ctl_res ctl_run(fx *f, const char *const *env, const char *const *args)
 {
     const char *out = fx_fmt(f, "%s/ctl.out", fx_dir(f));
     const char *err = fx_fmt(f, "%s/ctl.err", fx_dir(f));
-    const char *argv[MAX_ARGS + 1] = { CTL };
-    const char *line = CTL;
+    const char *argv[MAX_ARGS + 1] = { ctl_path() };
+    const char *line = argv[0];
     size_t n = 1;
     int status;
     long start;

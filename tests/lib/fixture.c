@@ -6,7 +6,9 @@
 #include "fixture.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -83,6 +85,7 @@ struct fx {
     logfile logs[NLOGS];
     plist expects;        /* char *: fx_expect_log, until the test ends */
     plist owned;          /* memory handed to the test, until it ends */
+    plist reported;       /* char *: the files of reports/ already shown */
     fx *next;
 };
 
@@ -216,9 +219,10 @@ static void mkdir_p(const char *path, mode_t mode)
     chmod(tmp, mode);   /* whatever the umask */
 }
 
-/* Run argv (full path in argv[0]) and return its exit status; *out, if
- * given, gets its stdout and stderr. */
-static int run_cmd(char *const argv[], char **out)
+/* Run argv (full path in argv[0]) with the environment env (NULL: this
+ * process's) and return its exit status; *out, if given, gets its stdout
+ * and stderr. */
+static int run_cmd(char *const argv[], char *const env[], char **out)
 {
     int pfd[2];
     pid_t pid = -1;
@@ -238,7 +242,7 @@ static int run_cmd(char *const argv[], char **out)
         dup2(pfd[1], STDERR_FILENO);
         close(pfd[0]);
         close(pfd[1]);
-        execv(argv[0], argv);
+        execve(argv[0], argv, env ? env : environ);
         _exit(127);
     }
     close(pfd[1]);
@@ -294,9 +298,11 @@ static int port_answers(void *f)
 
 /* --- helper processes --------------------------------------------------- */
 
-/* In the child: become pw, if given, and exec argv with deathsig. */
-static void exec_helper(const char *const argv[], const char *log,
-                        int deathsig, const struct passwd *pw, pid_t parent)
+/* In the child: become pw, if given, and exec argv with deathsig and the
+ * environment env (NULL: this process's). */
+static void exec_helper(const char *const argv[], char *const env[],
+                        const char *log, int deathsig,
+                        const struct passwd *pw, pid_t parent)
 {
     int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
     int in = open("/dev/null", O_RDONLY);
@@ -321,13 +327,14 @@ static void exec_helper(const char *const argv[], const char *log,
     if (getppid() != parent) {
         _exit(0);
     }
-    execvp(argv[0], (char *const *)argv);
+    execvpe(argv[0], (char *const *)argv, env ? env : environ);
     fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
 
-pid_t fx_spawn(const char *const argv[], const char *log, int deathsig,
-               const char *user)
+/* fx_spawn, with the environment env (NULL: this process's). */
+static pid_t spawn(const char *const argv[], char *const env[],
+                   const char *log, int deathsig, const char *user)
 {
     /* Looked up before the fork: getpwnam is no business of a child. */
     const struct passwd *pw = user && geteuid() == 0 ? getpwnam(user) : NULL;
@@ -341,9 +348,15 @@ pid_t fx_spawn(const char *const argv[], const char *log, int deathsig,
         fail_msg("cannot start %s: fork: %s", argv[0], strerror(errno));
     }
     if (pid == 0) {
-        exec_helper(argv, log, deathsig, pw, parent);
+        exec_helper(argv, env, log, deathsig, pw, parent);
     }
     return pid;
+}
+
+pid_t fx_spawn(const char *const argv[], const char *log, int deathsig,
+               const char *user)
+{
+    return spawn(argv, NULL, log, deathsig, user);
 }
 
 const char *fx_await_ready(pid_t *pid, long ms, int (*ready)(void *baton),
@@ -484,6 +497,10 @@ static void write_base(FILE *fp, const fx *f)
     if (geteuid() == 0) {
         fputs("User " RUN_USER "\nGroup " RUN_USER "\n", fp);
     }
+    /* Children that stay dumpable once they are User: a sanitizer starting
+     * in one (UBSan does, at its first report) can read its options in
+     * /proc/self/environ then; a core, if any, is a report. */
+    fputs("CoreDumpDirectory ${TESTDIR}/reports\n", fp);
     /* One child process: the module caches the state per process, so one
      * process makes "logged once" and "still cached" well defined. Under
      * prefork, a process is a worker: there are several. */
@@ -548,12 +565,15 @@ static void write_conf(fx *f, const char *conf)
     fclose(fp);
 }
 
-/* The directory tree; when root, httpd's User must read htdocs and own
- * the state directory (as the module would make it), so the tree is
- * world-readable and state/ is given to the user. */
+/* The directory tree; when root, httpd's User must read htdocs, own the
+ * state directory (as the module would make it) and write its reports,
+ * so the tree is world-readable and state/ and reports/ are given to the
+ * user. */
 static void make_tree(fx *f)
 {
-    static const char *const dirs[] = { "htdocs", "logs", "run", "state" };
+    static const char *const dirs[] = { "htdocs", "logs", "reports", "run",
+                                        "state" };
+    static const char *const users[] = { "reports", "state" };
     char path[PATH_MAX];
 
     chmod(f->dir, 0755);
@@ -566,9 +586,11 @@ static void make_tree(fx *f)
         if (!pw) {
             fail_msg("no user " RUN_USER " to run httpd as");
         }
-        path_of(f, "state", path);
-        if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
-            fail_msg("chown %s: %s", path, strerror(errno));
+        for (size_t i = 0; i < sizeof(users) / sizeof(*users); i++) {
+            path_of(f, users[i], path);
+            if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+                fail_msg("chown %s: %s", path, strerror(errno));
+            }
         }
     }
 }
@@ -623,10 +645,22 @@ int fx_port(const fx *f)
 
 /* --- the error log ------------------------------------------------------- */
 
+/* What a sanitizer writes to the error log, a child's stderr, whatever
+ * its log_path (UBSan does so): a report's first line and the frames of
+ * the stack under it. */
+static int is_sanitizer_line(const char *line)
+{
+    return strstr(line, ": runtime error: ")
+           || (!strncmp(line, "    #", 5) && isdigit((unsigned char)line[5]));
+}
+
 static int is_bad_line(const logfile *lf, const char *line)
 {
     if (lf->any_line) {
         return *line != '\0';
+    }
+    if (is_sanitizer_line(line)) {
+        return 1;
     }
     for (size_t i = 0; i < sizeof(BAD_LEVELS) / sizeof(*BAD_LEVELS); i++) {
         if (strstr(line, BAD_LEVELS[i])) {
@@ -675,11 +709,48 @@ static void check_logfile(const fx *f, logfile *lf, FILE *problems)
     free(text);
 }
 
+static int was_reported(const fx *f, const char *name)
+{
+    for (size_t i = 0; i < f->reported.n; i++) {
+        if (!strcmp(f->reported.v[i], name)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Append to problems the text of every file reports/ gained since its
+ * last check: whatever wrote one there (a sanitizer's log_path, see
+ * FX_HTTPD_ENV) found something wrong. */
+static void check_reports(fx *f, FILE *problems)
+{
+    char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 1];
+    struct dirent *e;
+    DIR *d;
+
+    path_of(f, "reports", dir);
+    if (!(d = opendir(dir))) {
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || was_reported(f, e->d_name)) {
+            continue;
+        }
+        plist_add(&f->reported, xstrdup(e->d_name));
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        char *text = slurp(path, 0, NULL);
+        fprintf(problems, "  %s:\n%s", path, text);
+        free(text);
+    }
+    closedir(d);
+}
+
 static void check_logs(fx *f, FILE *problems)
 {
     for (int i = 0; i < NLOGS; i++) {
         check_logfile(f, &f->logs[i], problems);
     }
+    check_reports(f, problems);
 }
 
 /* The last lines of the error log, for failure messages. */
@@ -718,7 +789,12 @@ static void report(FILE *problems, char **text, size_t *len)
         char *msg = *text;
         *text = NULL;
         print_error("ERROR: unexpected error-log lines (declare expected "
-                    "ones with fx_expect_log):\n%s", msg);
+                    "ones with fx_expect_log) or reports:\n");
+        /* In pieces: cmocka cuts a message at 1 KiB, and a sanitizer's
+         * report is longer. */
+        for (size_t at = 0; at < *len; at += 512) {
+            print_error("%.512s", msg + at);
+        }
         free(msg);
         fail();
     }
@@ -737,14 +813,92 @@ static void startup_failed(fx *f, const char *why)
 {
     char *err = slurp(f->logs[LOG_STDERR].path, 0, NULL);
     char *log = log_tail(f);
+    char *reports = NULL;
+    size_t len = 0;
+    FILE *fp;
 
     own(f, err);
     stop_httpd(f);
     for (int i = 0; i < NLOGS; i++) {      /* reported here, not again */
         f->logs[i].checked = file_size(f->logs[i].path);
     }
-    fail_msg("httpd in %s %s\n--- stderr\n%s--- error.log\n%s", f->dir, why,
-             err, log);
+    fp = open_memstream(&reports, &len);
+    check_reports(f, fp);
+    fclose(fp);
+    own(f, reports);
+    fail_msg("httpd in %s %s\n--- stderr\n%s--- error.log\n%s"
+             "--- reports\n%s", f->dir, why, err, log, reports);
+}
+
+/* With ${TESTDIR} in word replaced by f's directory. */
+static char *with_testdir(const fx *f, const char *word)
+{
+    static const char var[] = "${TESTDIR}";
+    const char *hit;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+
+    while ((hit = strstr(word, var)) != NULL) {
+        fprintf(fp, "%.*s%s", (int)(hit - word), word, f->dir);
+        word = hit + sizeof(var) - 1;
+    }
+    fputs(word, fp);
+    fclose(fp);
+    return text;
+}
+
+static void free_env(char **env)
+{
+    for (char **e = env; e && *e; e++) {
+        free(*e);
+    }
+    free(env);
+}
+
+/* httpd's environment: this process's with the NAME=VALUE words of
+ * FX_HTTPD_ENV set in it, ${TESTDIR} in them replaced by f's directory;
+ * NULL, this process's as it is, without them. */
+static char **httpd_env(const fx *f)
+{
+    const char *value = getenv("FX_HTTPD_ENV");
+    size_t n = 0, i;
+    char **env, *words, *word, *save = NULL;
+
+    if (!value || !*value) {
+        return NULL;
+    }
+    while (environ[n]) {
+        n++;
+    }
+    /* Room for an entry per word: a word is two characters at least. */
+    env = xrealloc(NULL, (n + strlen(value) / 2 + 2) * sizeof(*env));
+    for (i = 0; i < n; i++) {
+        env[i] = xstrdup(environ[i]);
+    }
+    env[n] = NULL;
+    words = xstrdup(value);
+    for (word = strtok_r(words, " \t\n", &save); word;
+         word = strtok_r(NULL, " \t\n", &save)) {
+        char *set = with_testdir(f, word);
+        size_t name = strcspn(set, "=");
+        if (!name || !set[name]) {
+            free(set);
+            free(words);
+            free_env(env);
+            fail_msg("FX_HTTPD_ENV: not NAME=VALUE words: %s", value);
+        }
+        for (i = 0; i < n && strncmp(env[i], set, name + 1); i++) {
+        }
+        if (i < n) {
+            free(env[i]);
+        } else {
+            env[++n] = NULL;
+        }
+        env[i] = set;
+    }
+    free(words);
+    return env;
 }
 
 void fx_start(fx *f)
@@ -752,13 +906,15 @@ void fx_start(fx *f)
     char conf[PATH_MAX];
     const char *const argv[] = { APACHE2, "-f", conf, "-DFOREGROUND", NULL };
     const char *why;
-    char *text = NULL;
+    char **env, *text = NULL;
     size_t len = 0;
     FILE *problems;
 
     path_of(f, "httpd.conf", conf);
+    env = httpd_env(f);
     /* SIGTERM when the test binary dies: httpd stops its children. */
-    f->pid = fx_spawn(argv, f->logs[LOG_STDERR].path, SIGTERM, NULL);
+    f->pid = spawn(argv, env, f->logs[LOG_STDERR].path, SIGTERM, NULL);
+    free_env(env);
     if ((why = fx_await_ready(&f->pid, START_TIMEOUT_MS, port_answers, f))) {
         startup_failed(f, why);
     }
@@ -786,8 +942,10 @@ static void dispose(fx *f, FILE *problems)
     fx_remove_dir(f->dir, "fixture");
     plist_clear(&f->expects);
     plist_clear(&f->owned);
+    plist_clear(&f->reported);
     free(f->expects.v);
     free(f->owned.v);
+    free(f->reported.v);
     free(f->last_state);
     free(f);
 }
@@ -956,7 +1114,7 @@ void fx_htpasswd(fx *f, const char *rel, const char *user, const char *pass)
     create = access(path, F_OK) != 0;
     char *const argv[] = { HTPASSWD, create ? "-bc" : "-b", path,
                            (char *)user, (char *)pass, NULL };
-    if (run_cmd(argv, &out) != 0) {
+    if (run_cmd(argv, NULL, &out) != 0) {
         own(f, out);
         fail_msg("htpasswd %s %s failed:\n%s", path, user, out);
     }
@@ -1013,10 +1171,12 @@ int fx_configtest(fx *f, const char **out)
 {
     char conf[PATH_MAX], *text;
     char *const argv[] = { APACHE2, "-t", "-f", conf, NULL };
+    char **env = httpd_env(f);
     int rc;
 
     path_of(f, "httpd.conf", conf);
-    rc = run_cmd(argv, &text);
+    rc = run_cmd(argv, env, &text);
+    free_env(env);
     *out = own(f, text);
     return rc;
 }

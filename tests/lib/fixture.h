@@ -4,7 +4,8 @@
  *
  * A fixture owns a temporary directory:
  *
- *     /tmp/mm-it.XXXXXX/   httpd.conf, htdocs/, logs/, run/, state/state
+ *     /tmp/mm-it.XXXXXX/   httpd.conf, htdocs/, logs/, reports/, run/,
+ *                          state/state
  *
  * and its httpd.conf is a fixed base (modules, port, logs, DocumentRoot
  * htdocs, MaintenanceState file:.../state/state, MaintenanceStateTTL 0.05)
@@ -15,7 +16,10 @@
  * so the module's per-process state cache is a single one.
  *
  * As in httpd's own test framework, every error-log line at warn or worse
- * that the test did not declare with fx_expect_log() fails the test.
+ * that the test did not declare with fx_expect_log() fails the test. So
+ * does a sanitizer's report: a file that appears in reports/, which
+ * httpd's User may write (where ASan's log_path points, see FX_HTTPD_ENV),
+ * or UBSan's lines in the error log.
  *
  * Typical use, one server per test group:
  *
@@ -35,6 +39,10 @@
  * Environment: MODULE_SO overrides the module's path (default
  * ./.libs/mod_maintenance.so; tests run from the repository root), and
  * MODULE_SO=none leaves the module out (to try the fixture alone).
+ * FX_HTTPD_ENV, NAME=VALUE words separated by blanks, is added to the
+ * environment of httpd alone (fx_start's and fx_configtest's, not other
+ * helpers'), with ${TESTDIR} in it replaced by the fixture's directory:
+ * make test SANITIZE=1 preloads the sanitizers' runtimes into httpd so.
  * FX_KEEP=1 keeps the temporary directories for a post-mortem.
  */
 #ifndef FIXTURE_H

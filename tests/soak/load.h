@@ -21,12 +21,13 @@
 typedef struct {
     long by_status[LOAD_MAX_STATUS]; /* answers, by status code */
     long answers;         /* transfers that got a whole answer */
-    long failed;          /* transfers that did not (each a failure) */
+    long failed;          /* failures: transfers without a whole answer,
+                           * 200s of the wrong length, and the refused
+                           * and resent below outside load_excuse */
     long refused;         /* connects refused: tried again */
     long resent;          /* requests whose keep-alive connection closed
                            * before any answer: libcurl sends them again
-                           * on a new one. Both are failures outside
-                           * load_excuse windows. */
+                           * on a new one */
     long unknown_status;  /* answers with a status outside 0..599 */
     char failures[LOAD_MAX_FAILURES][256]; /* the first failures, told */
 } load_counts;

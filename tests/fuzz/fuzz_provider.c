@@ -1,8 +1,8 @@
-/* MaintenanceState and maintenancectl --state specs: one C string split
- * into PROVIDER:ARGS, and ARGS given to the built-in provider's create()
- * (a path, memcached servers and key, an S3 object URL), which checks
- * them without I/O; and the string as a host name whose S3 region is
- * looked for. */
+/* Where the state is, as MaintenanceState and maintenancectl --state take
+ * it: one C string split into PROVIDER:ARGS, and ARGS given to the
+ * built-in provider's create() (a path, memcached servers and a key, an
+ * S3 object URL), which checks them without I/O; and the string as a
+ * host name whose S3 region is looked for. */
 #include "fuzz.h"
 #include "provider.h"
 
@@ -25,17 +25,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_input_pool();
-    const char *spec = fuzz_string(p, data, size), *name, *args, *region;
+    const char *where = fuzz_string(p, data, size), *name, *args, *region;
     const maintenance_provider *pv;
 
     /* A region is one label of the host name. */
-    region = maintenance_s3_region_of(spec, p);
-    FUZZ_CHECK(!region || (!strchr(region, '.') && strstr(spec, region)));
+    region = maintenance_s3_region_of(where, p);
+    FUZZ_CHECK(!region || (!strchr(region, '.') && strstr(where, region)));
 
-    if (maintenance_spec_split(spec, &name, &args, p)) {
+    if (maintenance_spec_split(where, &name, &args, p)) {
         return 0;
     }
-    FUZZ_CHECK(*name && !strchr(name, ':') && args == strchr(spec, ':') + 1);
+    FUZZ_CHECK(*name && !strchr(name, ':') && args == strchr(where, ':') + 1);
     if ((pv = maintenance_builtin_find(name)) != NULL) {
         void *instance = NULL;
 
