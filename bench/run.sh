@@ -54,7 +54,7 @@ SINGLE_MPM=${BENCH_VALGRIND_MPM:-event}
 MEMCACHED=${MEMCACHED:-/usr/bin/memcached}
 S3_FRONT=$ROOT/tests/s3/front.mjs
 
-# Targets for the module with maintenance off (issue 2, "Run and measure").
+# Targets for the module with maintenance off.
 TARGET_RATIO=0.99        # wrk req/s, module / plain
 TARGET_P99=1.10          # wrk p99, module / plain: "unchanged", give or take
                          # the noise of a shared machine
@@ -948,7 +948,7 @@ summary() {
     say "wrk figures are noisy. Logs and raw data: $RUN"
 }
 
-# targets CONFIG: the targets of issue 2 (and 4, 5 for the stores) for the
+# targets CONFIG: the targets (the stores' too) for the
 # module with maintenance off, against the plain rounds CONFIG ran against.
 targets() {
     local c=$1 res=$RUN/results/wrk-$1 r p99 plain_p99 d s instr_plain noisy=

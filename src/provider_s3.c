@@ -53,11 +53,13 @@ const char *maintenance_s3_region_of(const char *host, apr_pool_t *p)
     for (label = aws; label > host && label[-1] != '.'; label--) {
     }
     len = aws - label;
-    if (len == 2 && !strncmp(label, "s3", 2)) {
-        return NULL;
+    if (len >= 3 && !strncmp(label, "s3-", 3)) {
+        label += 3;
+        len -= 3;
     }
-    if (!strncmp(label, "s3-", 3)) {
-        return apr_pstrmemdup(p, label + 3, len - 3);
+    /* s3 is the global endpoint; nothing is no region at all. */
+    if (!len || (len == 2 && !strncmp(label, "s3", 2))) {
+        return NULL;
     }
     return apr_pstrmemdup(p, label, len);
 }

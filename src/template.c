@@ -61,6 +61,10 @@ const char *maintenance_template_compile(maintenance_template **out,
     maintenance_template *t = apr_palloc(p, sizeof(*t));
     const char *s = apr_pstrmemdup(p, text, len), *open;
 
+    /* The page would silently end there. */
+    if (memchr(text, '\0', len)) {
+        return "contains a NUL byte";
+    }
     t->parts = apr_array_make(p, 9, sizeof(part));
     while ((open = strstr(s, "{{")) != NULL) {
         const char *close = strstr(open + 2, "}}");

@@ -34,7 +34,7 @@ static const char *parse_iso8601(const char *s, apr_time_t *t)
 {
     apr_time_exp_t tm = { 0 }, back;
     apr_time_t when;
-    int year, mon, offset = 0;
+    int year, mon, offset = 0, leap;
 
     if (!take_digits(&s, 4, &year) || !take_char(&s, '-')
         || !take_digits(&s, 2, &mon) || !take_char(&s, '-')
@@ -79,6 +79,10 @@ static const char *parse_iso8601(const char *s, apr_time_t *t)
     }
     tm.tm_year = year - 1900;
     tm.tm_mon = mon - 1;
+    /* A leap second (23:59:60, maybe a month's last) is the next second:
+     * counted from :59, so the day stays the one written. */
+    leap = tm.tm_sec == 60;
+    tm.tm_sec -= leap;
     if (apr_time_exp_gmt_get(&when, &tm) != APR_SUCCESS || when <= 0) {
         return "time out of range";
     }
@@ -88,7 +92,7 @@ static const char *parse_iso8601(const char *s, apr_time_t *t)
     if (back.tm_mday != tm.tm_mday) {
         return "no such day in that month";
     }
-    when -= apr_time_from_sec(offset);
+    when += apr_time_from_sec(leap) - apr_time_from_sec(offset);
     if (!MAINTENANCE_TIME_VALID(when)) {
         return "time out of range";
     }

@@ -1,4 +1,4 @@
-/* The C API (SPEC section 6), through tests/modules/mod_maintenance_test.c,
+/* The C API, through tests/modules/mod_maintenance_test.c,
  * a third-party module as its users would write one: its provider
  * (MaintenanceState memtest:on|off, the state in the child's memory)
  * decides the site, its handler reads and sets the state through the

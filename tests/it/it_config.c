@@ -1,4 +1,4 @@
-/* `apachectl configtest` on every directive of SPEC section 2: good values
+/* `apachectl configtest` on every directive: good values
  * pass, and each bad value stops it with a message that names the
  * directive and the value. One cmocka test per case, named after it. */
 #include "fixture.h"

@@ -1,4 +1,4 @@
-/* maintenancectl (SPEC section 5) on the file provider: on, off and
+/* maintenancectl on the file provider: on, off and
  * status, --state and MAINTENANCE_STATE, its errors, its man page, and
  * working hand in hand with a running httpd and its toggle handler —
  * including a state written by root that httpd's User must still change. */

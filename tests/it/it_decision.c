@@ -1,4 +1,4 @@
-/* How each request is decided (SPEC section 1): the state and its window,
+/* How each request is decided: the state and its window,
  * MaintenanceForce, the environment variables, and requests the module
  * must leave alone (subrequests, internal redirects). */
 #include "fixture.h"

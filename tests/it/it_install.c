@@ -1,4 +1,4 @@
-/* Packaging (SPEC section 7): `make install DESTDIR=...` puts the module,
+/* Packaging: `make install DESTDIR=...` puts the module,
  * maintenancectl, its man page, the header and the a2enmod files where a
  * Debian system wants them; the installed pieces work: the header
  * compiles, the CLI runs, `a2enmod maintenance` and `apache2ctl

@@ -1,4 +1,4 @@
-/* The memcache: state provider (SPEC section 3, issue 4) against a real
+/* The memcache: state provider against a real
  * memcached: the default key and a key per virtual host; states written
  * from outside through the memcached protocol, by the toggle handler and
  * by maintenancectl; a missing key and an oversize value; memcached

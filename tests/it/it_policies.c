@@ -1,4 +1,4 @@
-/* The ignore policies (SPEC section 2): who is let through while the site
+/* The ignore policies: who is let through while the site
  * is in maintenance, how scopes inherit and lists add up, and .htaccess.
  * The state is on in every test here. */
 #include "fixture.h"

@@ -1,4 +1,4 @@
-/* The module's answers (SPEC section 1, step 4): status, Retry-After,
+/* The module's answers: status, Retry-After,
  * Cache-Control, redirects, and the body: MaintenanceTemplate, else the
  * site's ErrorDocument, else the built-in page; problem+json for clients
  * that prefer JSON. Three servers: built-in page, ErrorDocument, template. */

@@ -1,4 +1,4 @@
-/* The s3: state provider (SPEC sections 2 and 3, issue 5) against a local
+/* The s3: state provider and its directives against a local
  * S3 store that checks every request's Signature V4 with AWS's own signer
  * (tests/s3/front.mjs, driven through s3store.h): a missing object; states
  * written by maintenancectl and by the toggle handler; path-style and

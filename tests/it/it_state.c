@@ -1,5 +1,5 @@
-/* The file: state provider as a site sees it (SPEC section 3 and the
- * state directives of section 2): missing and bad states, what stays in
+/* The file: state provider as a site sees it (and the state
+ * directives): missing and bad states, what stays in
  * force when the state turns bad, MaintenanceFailMode, MaintenanceStateTTL
  * and one state per virtual host. */
 #include "fixture.h"

@@ -158,7 +158,7 @@ static void test_status_page(void **state)
     FX_ASSERT_HEADER(r, "X-Frame-Options", "DENY");
     FX_ASSERT_BODY(r, "<h1>Maintenance mode</h1>");
     FX_ASSERT_BODY(r, "<strong class=\"off\">off</strong>");
-    /* The forms post to the actions, with every field of SPEC section 4. */
+    /* The forms post to the actions, with every field a POST takes. */
     FX_ASSERT_BODY(r, "action=\"" TOGGLE "/on\"");
     FX_ASSERT_BODY(r, "action=\"" TOGGLE "/off\"");
     for (const char *const *name = (const char *const[]){ "message", "start",
@@ -424,7 +424,7 @@ static void test_post_scheduled(void **state)
     FX_ASSERT_HEADER(r, "X-Message", "Tonight");
 }
 
-/* Unix seconds are a time too (SPEC section 3). */
+/* Unix seconds are a time too. */
 static void test_post_unix_seconds(void **state)
 {
     fx *f = *state;

@@ -29,6 +29,9 @@ static void test_region_of_host(void **state)
         { "s3.example.com.s3.eu-north-1.amazonaws.com", "eu-north-1" },
         { "127.0.0.1", NULL },
         { "minio.example.com", NULL },
+        /* No region at all is none, not an empty one. */
+        { "bucket.s3-.amazonaws.com", NULL },
+        { ".amazonaws.com", NULL },
     };
     apr_pool_t *p = *state;
     size_t i;

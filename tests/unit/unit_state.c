@@ -1,4 +1,4 @@
-/* The state record (SPEC section 3): parse, format, in_force, pending. */
+/* The state record: parse, format, in_force, pending. */
 #include <string.h>
 
 #include <apr_strings.h>
@@ -10,7 +10,7 @@
 #define T0 APR_INT64_C(1795341600)
 #define SEC(s) apr_time_from_sec(s)
 
-/* The example of SPEC section 3. */
+/* The example of the README. */
 static const char spec_example[] =
     "on\n"
     "start=2026-11-22T10:00:00Z\n"

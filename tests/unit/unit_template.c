@@ -125,6 +125,18 @@ static void test_compile_honours_len(void **state)
                         "<p>M</p>");
 }
 
+/* A NUL would end the page there, silently. */
+static void test_compile_rejects_nul(void **state)
+{
+    static const char text[] = "<p>{{message}}</p>\0<p>more</p>";
+    maintenance_template *t = NULL;
+    const char *err = maintenance_template_compile(&t, text, sizeof(text) - 1,
+                                                   *state);
+
+    assert_non_null(err);
+    assert_non_null(strstr(err, "NUL"));
+}
+
 static void test_compile_rejects(void **state)
 {
     static const struct {
@@ -237,6 +249,7 @@ int main(void)
         UNIT_TEST(test_text_unchanged),
         UNIT_TEST(test_compile_honours_len),
         UNIT_TEST(test_compile_rejects),
+        UNIT_TEST(test_compile_rejects_nul),
         UNIT_TEST(test_escape_html),
         UNIT_TEST(test_escape_json),
         UNIT_TEST(test_escape_json_all_control),
