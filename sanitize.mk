@@ -40,7 +40,8 @@ SAN_PRELOAD = $(shell $(SAN_CC) -print-file-name=libasan.so):$(shell \
 # and it_install's apache2ctl configtest loads the installed module into
 # an httpd that preloads nothing. fast_unwind_on_malloc=0: a leak's stack
 # goes on through APR, built without frame pointers, to the caller that
-# tests/lsan.supp may name as meaning it.
+# tests/lsan.supp may name as meaning it. FX_GRACEFUL_STOP: the fixture
+# stops httpd as apachectl graceful-stop does (see tests/lib/fixture.c).
 #
 # httpd's ASan reports go to the fixture's reports/; its UBSan ones go to
 # stderr, the error log, whatever log_path says (GCC's UBSan runtime does
@@ -49,6 +50,7 @@ SAN_PRELOAD = $(shell $(SAN_CC) -print-file-name=libasan.so):$(shell \
 # to report, not httpd's to turn into a core. No leak detection there:
 # httpd leaves memory of its own (compiled regexes, allocators) at exit.
 SAN_TEST_ENV = MODULE_SO=$(abspath $(MODULE)) MAINTENANCECTL=$(CTL) \
+    FX_GRACEFUL_STOP=1 \
     ASAN_OPTIONS=abort_on_error=1:verify_asan_link_order=0:fast_unwind_on_malloc=0 \
     UBSAN_OPTIONS=abort_on_error=1:print_stacktrace=1 \
     LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \

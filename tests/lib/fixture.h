@@ -43,6 +43,8 @@
  * environment of httpd alone (fx_start's and fx_configtest's, not other
  * helpers'), with ${TESTDIR} in it replaced by the fixture's directory:
  * make test SANITIZE=1 preloads the sanitizers' runtimes into httpd so.
+ * FX_GRACEFUL_STOP=1 stops httpd with SIGWINCH (graceful-stop) rather
+ * than SIGTERM, as sanitized runs need (see stop_httpd in fixture.c).
  * FX_KEEP=1 keeps the temporary directories for a post-mortem.
  */
 #ifndef FIXTURE_H
