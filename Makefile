@@ -1,54 +1,67 @@
-# mod_maintenance: make | make test | make demo | make bench | make install
+# mod_maintenance: make | make test (check) | make unit | make demo |
+# make bench | make soak | make fuzz | make install
 
 include apxs.mk
-include tests/fuzz/fuzz.mk
 
 BUILD      = build
 MODULE     = .libs/mod_maintenance.so
 CTL        = $(BUILD)/maintenancectl
 TEST_MOD   = tests/modules/.libs/mod_maintenance_test.so
-CORE_OBJS  = $(CORE_SRCS:%.c=$(BUILD)/%.o)
-HEADERS    = $(wildcard include/*.h src/*.h) $(BUILD)/maintenance_build.h
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/*.c))
 IT_TESTS   = $(patsubst tests/it/%.c,$(BUILD)/tests/%,$(wildcard tests/it/*.c))
 TEST_LIB   = $(wildcard tests/lib/*.c)
 
-HOST_CFLAGS = -g -O2 -std=gnu99 $(WARNINGS) -iquote include -iquote src \
+# maintenancectl and the tests: APR's headers, and the library's.
+HOST_CFLAGS = -g -O2 -std=gnu99 $(WARNINGS) -iquote include -iquote lib \
               -iquote $(BUILD) $(APR_CFLAGS)
 
 include sanitize.mk
 
-.PHONY: all deps test unit it demo bench install clean FORCE
+LIB_OBJS    = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_A       = $(BUILD)/libmaintenance.a
+LIB_HEADERS = $(wildcard include/*.h lib/*.h) $(BUILD)/maintenance_build.h
+HEADERS     = $(LIB_HEADERS) $(wildcard httpd/*.h)
+
+.PHONY: all deps test check unit it demo bench install clean FORCE
 
 all: $(MODULE) $(CTL)
+
+include tests/fuzz/fuzz.mk
 
 # The values conf/ is written with; make install puts this build's in.
 LIBEXECDIR_DEFAULT = /usr/lib/apache2/modules
 STATE_FILE_DEFAULT = /var/lib/apache2/maintenance/state
 
 # Regenerated only when STATE_FILE changes, so a changed default rebuilds all.
-# build/'s too, whatever $(BUILD): tests/fuzz/fuzz.mk reads that one.
-$(sort $(BUILD)/maintenance_build.h build/maintenance_build.h): FORCE
+$(BUILD)/maintenance_build.h: FORCE
 	@mkdir -p $(dir $@)
 	@printf '#define MAINTENANCE_STATE_FILE "%s"\n' '$(STATE_FILE)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(MODULE): $(MOD_SRCS) $(CORE_SRCS) $(HEADERS)
+# The library, once, for everything that links it.
+$(LIB_OBJS): $(BUILD)/lib/%.o: lib/%.c $(LIB_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# libtool says that linking a static archive into a module is not
+# portable: it is, for PIC objects on the platforms httpd's apxs serves.
+$(MODULE): $(GLUE_SRCS) $(LIB_A) $(HEADERS)
 	$(APXS) -c $(APXS_CFLAGS) \
 	    -o $(MODULE:.libs/mod_maintenance.so=mod_maintenance.la) \
-	    $(MOD_SRCS) $(CORE_SRCS) $(CURL_LIBS) >/dev/null
+	    $(GLUE_SRCS) $(LIB_A) $(CURL_LIBS) 2>&1 >/dev/null \
+	    | { grep -v -e 'is not portable' -e '^\*\*\*' || true; } >&2
 
-$(CTL): ctl/maintenancectl.c $(CORE_OBJS) $(HEADERS)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) $(APR_LIBS) $(CURL_LIBS)
+$(CTL): ctl/maintenancectl.c $(LIB_A) $(LIB_HEADERS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) $(APR_LIBS) $(CURL_LIBS)
 
-$(BUILD)/%.o: %.c $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(LIB_HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c -o $@ $<
-
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) $(HEADERS) $(wildcard tests/unit/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(CORE_OBJS) -lcmocka $(APR_LIBS) $(CURL_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) -lcmocka $(APR_LIBS) $(CURL_LIBS)
 
 # A third-party module using the C API, for the integration tests.
 $(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h \
@@ -69,11 +82,16 @@ $(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $
 deps:
 	@tools/deps.sh
 
+# The unit tests alone: cmocka and APR, no root, no httpd, no browser.
 unit: $(UNIT_TESTS)
+	@tools/run-tests.sh $(UNIT_TESTS)
+
 it: $(IT_TESTS)
 
+check: test
+
 test: deps
-	@$(MAKE) --no-print-directory all unit fuzz-regress it
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) fuzz-regress it
 	@$(SAN_TEST_ENV) tools/run-tests.sh $(UNIT_TESTS) $(FUZZ_REGRESS) $(IT_TESTS)
 
 demo: deps
@@ -128,5 +146,6 @@ install: all
 	fi
 
 clean:
-	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o src/*.lo src/*.slo src/*.o src/.libs \
+	rm -rf $(BUILD) .libs *.la *.lo *.slo *.o httpd/*.lo httpd/*.slo httpd/*.o \
+	    httpd/.libs \
 	    tests/modules/.libs tests/modules/*.la tests/modules/*.lo tests/modules/*.slo

@@ -11,15 +11,17 @@ STATE_FILE ?= /var/lib/apache2/maintenance/state
 
 WARNINGS  = -Wall -Wextra -Werror
 
-# Sources free of httpd headers: the module, maintenancectl and the unit
-# tests all link them.
-CORE_SRCS = src/state.c src/timefmt.c src/iplist.c src/template.c \
-            src/accept.c src/form.c src/provider.c src/provider_file.c \
-            src/provider_memcache.c src/provider_s3.c
+# The library (lib/): the state record, times, templates and escaping,
+# Accept, IP lists, form fields and the state providers. It never includes
+# httpd's headers and is compiled without their directory, once, into a
+# static PIC archive that the module, maintenancectl and the unit tests
+# all link.
+LIB_SRCS  = $(wildcard lib/*.c)
 
-# Sources that need httpd.
-MOD_SRCS  = mod_maintenance.c src/cache.c src/policy.c src/response.c \
-            src/toggle.c
+# The httpd glue (httpd/): configuration, hooks, policies, the answer, the
+# toggle handler and the state cache; mod_maintenance.c is the module
+# record.
+GLUE_SRCS = mod_maintenance.c $(wildcard httpd/*.c)
 
 APR_CFLAGS = $(shell $(APR_CONFIG) --cflags --cppflags --includes) \
              $(shell $(APU_CONFIG) --includes)
@@ -27,10 +29,16 @@ APR_LIBS   = $(shell $(APR_CONFIG) --link-ld --libs) \
              $(shell $(APU_CONFIG) --link-ld --libs)
 CURL_LIBS  = $(shell curl-config --libs)
 
+# The library's flags: apxs's own (hardening), position-independent code
+# for the module, and APR's headers alone.
+LIB_CFLAGS = $(shell $(APXS) -q CFLAGS) -fPIC -fvisibility=hidden -std=gnu99 \
+             $(WARNINGS) -iquote include -iquote lib -iquote $(BUILD) \
+             $(APR_CFLAGS)
+
 # apxs passes compiler flags through -Wc, one at a time. Hidden symbols:
 # the module's own calls go straight to their target, not through the PLT;
-# httpd needs only maintenance_module (see maintenance_conf.h).
+# httpd needs only maintenance_module (see httpd/maintenance_conf.h).
 # -iquote: our "headers" come before any installed copy in httpd's
 # include directory, which apxs names first.
 APXS_CFLAGS = $(foreach f,$(WARNINGS) -fvisibility=hidden -iquote include \
-                -iquote src -iquote $(BUILD),-Wc,$(f))
+                -iquote lib -iquote httpd -iquote $(BUILD),-Wc,$(f))

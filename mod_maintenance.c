@@ -2,8 +2,8 @@
  *
  * This file is the module's glue: directives, configuration records and
  * their merging, and the hooks. The fixups hook decides every request from
- * the state this process last read (src/cache.c), the ignore policies
- * (src/policy.c) and answers with src/response.c.
+ * the state this process last read (httpd/cache.c), the ignore policies
+ * (httpd/policy.c) and answers with httpd/response.c.
  */
 #include <httpd.h>
 #include <http_config.h>

@@ -19,6 +19,7 @@ ifeq ($(SANITIZE),1)
 BUILD        = build/sanitize
 MODULE       = $(BUILD)/.libs/mod_maintenance.so
 HOST_CFLAGS += $(SAN_FLAGS)
+LIB_CFLAGS  += $(SAN_FLAGS)
 # Not the integration tests' own code: it runs beside what they test, and
 # there GCC's -Wformat-truncation takes -fsanitize=undefined's null checks
 # after fail_msg() (which never returns) for paths that go on.

@@ -5,12 +5,8 @@
 #                                   AddressSanitizer and UBSan (needs clang)
 #     make fuzz-regress             the corpus replays make test runs
 #
-# Included by the Makefile before its own rules, so $(BUILD) and $(HEADERS)
-# are not set yet: the paths are spelled out here. Everything goes into
-# build/fuzz/, apart from the objects in build/src/.
-
-# The Makefile's first target stays the default goal.
-FUZZ_GOAL_BEFORE := $(.DEFAULT_GOAL)
+# Included by the Makefile after its settings. Everything goes into
+# build/fuzz/, sanitized as it is whatever SANITIZE says.
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
@@ -18,22 +14,21 @@ FUZZ_OUT      = build/fuzz
 FUZZ_NAMES    = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS     = $(FUZZ_NAMES:%=$(FUZZ_OUT)/fuzz_%)
 FUZZ_REGRESS  = $(FUZZ_NAMES:%=$(FUZZ_OUT)/regress/fuzz_%)
-FUZZ_HEADERS  = $(wildcard include/*.h src/*.h tests/fuzz/*.h) \
-                build/maintenance_build.h
+FUZZ_HEADERS  = $(LIB_HEADERS) $(wildcard tests/fuzz/*.h)
 
 # Undefined behaviour stops a run as a memory error does, so libFuzzer
 # keeps the input and the replay fails on it.
 FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -std=gnu99 $(WARNINGS) \
-              -iquote include -iquote src -iquote build -iquote tests/fuzz \
+              -iquote include -iquote lib -iquote $(BUILD) -iquote tests/fuzz \
               $(APR_CFLAGS) $(FUZZ_SAN)
 FUZZ_LIBS   = $(APR_LIBS) $(CURL_LIBS)
 
 # The library built twice more: with libFuzzer's coverage for the fuzzers
 # (clang), and with the sanitizers alone for the replay ($(CC)), so that
 # make test needs no clang.
-FUZZ_LIB_OBJS    = $(CORE_SRCS:%.c=$(FUZZ_OUT)/lib/%.o)
-FUZZ_REPLAY_OBJS = $(CORE_SRCS:%.c=$(FUZZ_OUT)/regress/%.o)
+FUZZ_LIB_OBJS    = $(LIB_SRCS:%.c=$(FUZZ_OUT)/cov/%.o)
+FUZZ_REPLAY_OBJS = $(LIB_SRCS:%.c=$(FUZZ_OUT)/regress/%.o)
 
 .PHONY: fuzz fuzz-regress
 
@@ -44,7 +39,7 @@ fuzz-regress: $(FUZZ_REGRESS)
 
 # Static pattern rules: the objects are targets of their own, never
 # intermediate files make would delete after a link.
-$(FUZZ_LIB_OBJS): $(FUZZ_OUT)/lib/%.o: %.c $(FUZZ_HEADERS)
+$(FUZZ_LIB_OBJS): $(FUZZ_OUT)/cov/%.o: %.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -61,4 +56,3 @@ $(FUZZ_REGRESS): $(FUZZ_OUT)/regress/fuzz_%: tests/fuzz/fuzz_%.c \
 	$(CC) $(FUZZ_CFLAGS) -DFUZZ_NAME='"$*"' -o $@ $< tests/fuzz/regress.c \
 	    $(FUZZ_REPLAY_OBJS) -lcmocka $(FUZZ_LIBS)
 
-.DEFAULT_GOAL := $(FUZZ_GOAL_BEFORE)
