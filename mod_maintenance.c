@@ -54,8 +54,8 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     maintenance_server_conf *base = basev, *add = addv;
     maintenance_server_conf *sc = apr_pcalloc(p, sizeof(*sc));
 
-    sc->state = MERGE_PTR(state);
-    sc->state_where = add->state ? add->state_where : base->state_where;
+    sc->spec = MERGE_PTR(spec);
+    sc->state_where = add->spec ? add->state_where : base->state_where;
     sc->ttl = MERGE_VAL(ttl);
     sc->timeout = MERGE_VAL(timeout);
     sc->fail_closed = MERGE_VAL(fail_closed);
@@ -175,16 +175,20 @@ static const char *set_dir_on_off(cmd_parms *cmd, void *dcv, const char *arg)
     return parse_on_off(cmd, arg, (int *)((char *)dcv + (apr_size_t)cmd->info));
 }
 
-static const char *set_state(cmd_parms *cmd, void *dummy, const char *arg)
+static const char *set_state(cmd_parms *cmd, void *dummy, int argc,
+                             char *const argv[])
 {
     maintenance_server_conf *sc = server_conf(cmd);
-    const char *name, *args, *err;
+    maintenance_spec *spec = apr_pcalloc(cmd->pool, sizeof(*spec));
+    const char *err = maintenance_spec_parse(spec, argc,
+                                             (const char *const *)argv,
+                                             cmd->pool);
 
     (void)dummy;
-    if ((err = maintenance_spec_split(arg, &name, &args, cmd->pool))) {
-        return bad_value(cmd, arg, err);
+    if (err) {
+        return bad_value(cmd, argc ? argv[0] : "", err);
     }
-    sc->state = arg;
+    sc->spec = spec;
     if (cmd->directive) {
         sc->state_where = apr_psprintf(cmd->pool, "line %d of %s",
                                        cmd->directive->line_num,
@@ -237,8 +241,7 @@ static const char *set_fail_mode(cmd_parms *cmd, void *dummy, const char *arg)
 static const char *set_s3_region(cmd_parms *cmd, void *dummy, const char *arg)
 {
     (void)dummy;
-    if (!*arg || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-")
-                 != strlen(arg)) {
+    if (!maintenance_s3_region_valid(arg)) {
         return bad_value(cmd, arg, "is not a region name like eu-west-1");
     }
     server_conf(cmd)->s3_region = arg;
@@ -445,8 +448,9 @@ static const char *note_set_handler(cmd_parms *cmd, void *dcv,
 #define DIR_CONTEXT (RSRC_CONF | ACCESS_CONF | OR_FILEINFO)
 
 static const command_rec maintenance_cmds[] = {
-    AP_INIT_TAKE1("MaintenanceState", set_state, NULL, RSRC_CONF,
-        "where the state is: file:/path, memcache:HOST:PORT[/KEY] or s3:URL"),
+    AP_INIT_TAKE_ARGV("MaintenanceState", set_state, NULL, RSRC_CONF,
+        "where the state is: file:/path, memcache:HOST:PORT[/KEY] or s3:URL, "
+        "then NAME=VALUE options"),
     AP_INIT_TAKE1("MaintenanceStateTTL", set_ttl, NULL, RSRC_CONF,
         "seconds a state read is reused (default 1)"),
     AP_INIT_TAKE1("MaintenanceStateTimeout", set_timeout, NULL, RSRC_CONF,

@@ -15,8 +15,6 @@
 #include "state.h"
 #include "timefmt.h"
 
-#define ERR_LEN 256
-
 static const char usage[] =
     "usage: maintenancectl [--state SPEC] [--timeout SECONDS] COMMAND\n"
     "\n"
@@ -71,30 +69,53 @@ static void httpd_user(maintenance_provider_params *pp)
     pp->gid = gr ? gr->gr_gid : getgid();
 }
 
-static int open_store(store *st, const char *spec, apr_interval_time_t timeout)
+/* An option of an s3: spec the environment gives when the spec does not. */
+static void s3_default(apr_table_t *options, const char *name,
+                       const char *variable)
+{
+    const char *value = getenv(variable);
+
+    if (value && *value && !apr_table_get(options, name)) {
+        apr_table_set(options, name, value);
+    }
+}
+
+static int open_store(store *st, const char *line, apr_interval_time_t timeout)
 {
     maintenance_provider_params pp = { 0 };
-    const char *name, *args, *err;
+    maintenance_spec spec;
+    const char *err = NULL;
+    apr_status_t rv;
 
     pp.timeout = timeout;
-    pp.s3_region = getenv("MAINTENANCE_S3_REGION");
-    pp.s3_credentials = getenv("MAINTENANCE_S3_CREDENTIALS");
-    pp.s3_profile = getenv("MAINTENANCE_S3_PROFILE");
     httpd_user(&pp);
 
-    st->spec = spec;
-    if ((err = maintenance_spec_split(spec, &name, &args, st->pool))) {
-        return fail("--state '%s': %s", spec, err);
+    st->spec = line;
+    if ((err = maintenance_spec_parse_line(&spec, line, st->pool))) {
+        return fail("--state '%s': %s", line, err);
     }
-    if (!(st->provider = maintenance_builtin_find(name))) {
-        return fail("--state '%s': no state provider '%s'", spec, name);
+    if (!(st->provider = maintenance_builtin_find(spec.provider))) {
+        return fail("--state '%s': no state provider '%s'", line,
+                    spec.provider);
     }
-    if ((err = st->provider->create(&st->instance, args, &pp, st->pool))) {
-        return fail("--state '%s': %s", spec, err);
+    if (!strcmp(spec.provider, "s3")) {
+        s3_default(spec.options, MAINTENANCE_S3_REGION,
+                   "MAINTENANCE_S3_REGION");
+        s3_default(spec.options, MAINTENANCE_S3_CREDENTIALS,
+                   "MAINTENANCE_S3_CREDENTIALS");
+        s3_default(spec.options, MAINTENANCE_S3_PROFILE,
+                   "MAINTENANCE_S3_PROFILE");
+    }
+    if ((err = st->provider->create(&st->instance, spec.args, spec.options,
+                                    &pp, st->pool))) {
+        return fail("--state '%s': %s", line, err);
     }
     if (st->provider->child_init
-        && st->provider->child_init(st->instance, st->pool) != APR_SUCCESS) {
-        return fail("%s: cannot connect%s", spec, "");
+        && (rv = st->provider->child_init(st->instance, st->pool, &err))
+           != APR_SUCCESS) {
+        char buf[120];
+        return fail("%s: cannot connect: %s", line,
+                    err ? err : apr_strerror(rv, buf, sizeof(buf)));
     }
     return 0;
 }
@@ -116,13 +137,13 @@ static int read_state(store *st, maintenance_state *state)
 
 static int write_state(store *st, const maintenance_state *state)
 {
-    char why[ERR_LEN] = "";
-    const char *err;
+    const char *err = NULL;
 
     if (st->provider->prepare
-        && st->provider->prepare(st->instance, st->pool, why, sizeof(why))
+        && st->provider->prepare(st->instance, st->pool, &err)
            != APR_SUCCESS) {
-        return fail("%s: %s", st->spec, why);
+        return fail("%s: %s", st->spec, err ? err : "cannot prepare the "
+                    "storage");
     }
     if (maintenance_provider_write(st->provider, st->instance, state, NULL,
                                    st->pool, &err) != APR_SUCCESS) {

@@ -59,40 +59,77 @@ typedef struct {
     apr_thread_t *thread;
 } refresher;
 
-static int same_string(const char *a, const char *b)
+/* The spec as one line, with every option: two servers with the same
+ * line and timeout share a slot. */
+static const char *spec_line(const maintenance_spec *spec, apr_pool_t *p)
 {
-    return a == b || (a && b && !strcmp(a, b));
+    const apr_array_header_t *a = apr_table_elts(spec->options);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)a->elts;
+    const char *line = apr_pstrcat(p, spec->provider, ":", spec->args, NULL);
+    int i;
+
+    for (i = 0; i < a->nelts; i++) {
+        line = apr_pstrcat(p, line, " ", e[i].key, "=", e[i].val, NULL);
+    }
+    return line;
 }
 
-static int same_settings(const maintenance_slot *slot, const char *spec,
-                         const maintenance_provider_params *pp)
+/* The server's spec, with what MaintenanceS3Region and
+ * MaintenanceS3Credentials stand for when it names S3 and does not say. */
+static maintenance_spec server_spec(const maintenance_server_conf *sc,
+                                    apr_pool_t *p)
 {
-    return !strcmp(slot->spec, spec)
-        && slot->params.timeout == pp->timeout
-        && same_string(slot->params.s3_region, pp->s3_region)
-        && same_string(slot->params.s3_credentials, pp->s3_credentials)
-        && same_string(slot->params.s3_profile, pp->s3_profile);
+    static const char *const file[] = { "file:" };
+    maintenance_spec spec = { 0 };
+
+    if (sc->spec) {
+        spec = *sc->spec;
+        spec.options = apr_table_copy(p, sc->spec->options);
+    }
+    else {
+        maintenance_spec_parse(&spec, 1, file, p);
+    }
+    if (strcmp(spec.provider, "s3")) {
+        return spec;
+    }
+    if (sc->s3_region && !apr_table_get(spec.options, MAINTENANCE_S3_REGION)) {
+        apr_table_set(spec.options, MAINTENANCE_S3_REGION, sc->s3_region);
+    }
+    if (sc->s3_credentials
+        && !apr_table_get(spec.options, MAINTENANCE_S3_CREDENTIALS)) {
+        apr_table_set(spec.options, MAINTENANCE_S3_CREDENTIALS,
+                      sc->s3_credentials);
+        apr_table_set(spec.options, MAINTENANCE_S3_PROFILE, sc->s3_profile);
+    }
+    return spec;
 }
 
-static const char *new_slot(maintenance_slot **out, const char *spec,
+static const char *new_slot(maintenance_slot **out,
+                            const maintenance_spec *spec, const char *line,
                             const maintenance_provider_params *pp,
                             apr_pool_t *pconf)
 {
     maintenance_slot *slot = apr_pcalloc(pconf, sizeof(*slot));
-    const char *name, *args, *err;
+    const char *err;
 
-    if ((err = maintenance_spec_split(spec, &name, &args, pconf)) != NULL) {
-        return err;
-    }
-    slot->provider = ap_lookup_provider(MAINTENANCE_PROVIDER_GROUP, name,
+    slot->provider = ap_lookup_provider(MAINTENANCE_PROVIDER_GROUP,
+                                        spec->provider,
                                         MAINTENANCE_PROVIDER_VERSION);
     if (!slot->provider) {
-        return apr_psprintf(pconf, "no state provider '%s': use file:, "
-                            "or load the module that provides it", name);
+        return ap_lookup_provider(MAINTENANCE_PROVIDER_GROUP, spec->provider,
+                                  "1")
+               ? apr_psprintf(pconf, "the module providing '%s' was built "
+                              "for an older mod_maintenance (provider "
+                              "version 1): rebuild it against this "
+                              "mod_maintenance.h", spec->provider)
+               : apr_psprintf(pconf, "no state provider '%s': use file:, "
+                              "or load the module that provides it",
+                              spec->provider);
     }
-    slot->spec = spec;
+    slot->spec = line;
     slot->params = *pp;
-    err = slot->provider->create(&slot->instance, args, &slot->params, pconf);
+    err = slot->provider->create(&slot->instance, spec->args, spec->options,
+                                 &slot->params, pconf);
     if (err) {
         return err;
     }
@@ -100,14 +137,14 @@ static const char *new_slot(maintenance_slot **out, const char *spec,
     return NULL;
 }
 
-static maintenance_slot *find_slot(const char *spec,
+static maintenance_slot *find_slot(const char *line,
                                    const maintenance_provider_params *pp)
 {
     int i;
 
     for (i = 0; i < slots->nelts; i++) {
         maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
-        if (same_settings(slot, spec, pp)) {
+        if (!strcmp(slot->spec, line) && slot->params.timeout == pp->timeout) {
             return slot;
         }
     }
@@ -122,23 +159,21 @@ const char *maintenance_cache_configure(apr_pool_t *pconf, server_rec *s)
         maintenance_server_conf *sc =
             ap_get_module_config(s->module_config, &maintenance_module);
         maintenance_provider_params pp = { 0 };
-        const char *spec = sc->state ? sc->state : "file:";
+        maintenance_spec spec = server_spec(sc, pconf);
+        const char *line = spec_line(&spec, pconf);
         apr_interval_time_t ttl = sc->ttl == MAINTENANCE_UNSET
                                   ? MAINTENANCE_DEFAULT_TTL : sc->ttl;
 
         pp.timeout = sc->timeout == MAINTENANCE_UNSET
                      ? MAINTENANCE_DEFAULT_TIMEOUT : sc->timeout;
-        pp.s3_region = sc->s3_region;
-        pp.s3_credentials = sc->s3_credentials;
-        pp.s3_profile = sc->s3_profile;
         pp.uid = ap_unixd_config.user_id;
         pp.gid = ap_unixd_config.group_id;
 
-        if (!(sc->slot = find_slot(spec, &pp))) {
-            const char *err = new_slot(&sc->slot, spec, &pp, pconf);
+        if (!(sc->slot = find_slot(line, &pp))) {
+            const char *err = new_slot(&sc->slot, &spec, line, &pp, pconf);
             if (err) {
                 return apr_psprintf(pconf, "MaintenanceState '%s'%s%s: %s",
-                                    spec, sc->state_where ? " on " : "",
+                                    line, sc->state_where ? " on " : "",
                                     sc->state_where ? sc->state_where : "",
                                     err);
             }
@@ -160,18 +195,19 @@ apr_status_t maintenance_cache_prepare(apr_pool_t *ptemp, server_rec *s)
 
     for (i = 0; i < slots->nelts; i++) {
         maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
-        char err[ERR_LEN] = "";
+        const char *err = NULL;
         apr_status_t rv;
 
         if (!slot->provider->prepare) {
             continue;
         }
-        rv = slot->provider->prepare(slot->instance, ptemp, err, sizeof(err));
+        rv = slot->provider->prepare(slot->instance, ptemp, &err);
         if (rv != APR_SUCCESS) {
             /* Not fatal: the state can still be read, and the toggle page
              * says why it cannot write. */
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, MMLOG(00001)
-                         "MaintenanceState %s: %s", slot->spec, err);
+                         "MaintenanceState %s: %s", slot->spec,
+                         err ? err : "cannot prepare the storage");
         }
     }
     return APR_SUCCESS;
@@ -328,12 +364,15 @@ void maintenance_cache_child_init(apr_pool_t *pchild, server_rec *s)
     for (i = 0; i < slots->nelts; i++) {
         maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
 
+        const char *err = NULL;
+
         apr_thread_mutex_create(&slot->lock, APR_THREAD_MUTEX_DEFAULT, pchild);
         if (slot->provider->child_init
-            && (rv = slot->provider->child_init(slot->instance, pchild))
+            && (rv = slot->provider->child_init(slot->instance, pchild, &err))
                != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_ERR, rv, slot->s, MMLOG(00005)
-                         "cannot set up %s in this process", slot->spec);
+                         "cannot set up %s in this process%s%s", slot->spec,
+                         err ? ": " : "", err ? err : "");
         }
         refresh(slot, scratch);
         apr_pool_clear(scratch);

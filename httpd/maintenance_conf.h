@@ -9,6 +9,7 @@
 #include <ap_regex.h>
 
 #include "mod_maintenance.h"
+#include "provider.h"
 #include "template.h"
 
 /* The module's own log tags: MMLOG(00001) gives "MM00001: ". */
@@ -22,7 +23,7 @@ typedef struct maintenance_decision maintenance_decision;
 
 /* Per server: where the state is and how it is read. */
 typedef struct {
-    const char *state;                 /* MaintenanceState, NULL: unset */
+    const maintenance_spec *spec;      /* MaintenanceState, NULL: unset */
     const char *state_where;           /* "line N of FILE", for errors */
     apr_interval_time_t ttl;           /* MAINTENANCE_UNSET: unset */
     apr_interval_time_t timeout;       /* MAINTENANCE_UNSET: unset */

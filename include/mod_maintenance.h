@@ -12,6 +12,7 @@
 
 #include <apr_errno.h>
 #include <apr_pools.h>
+#include <apr_tables.h>
 #include <apr_time.h>
 #include <apr_user.h>
 
@@ -35,17 +36,14 @@ typedef struct maintenance_state {
 /* The ap_register_provider() group and version of state providers:
  *   ap_register_provider(p, MAINTENANCE_PROVIDER_GROUP, "name",
  *                        MAINTENANCE_PROVIDER_VERSION, &my_provider);
- * and users write "MaintenanceState name:ARGS". */
+ * and users write "MaintenanceState name:ARGS [NAME=VALUE ...]". Version 2
+ * passes the options and returns errors as strings from a pool. */
 #define MAINTENANCE_PROVIDER_GROUP   "maintenance_state"
-#define MAINTENANCE_PROVIDER_VERSION "1"
+#define MAINTENANCE_PROVIDER_VERSION "2"
 
-/* What a provider instance is given besides its ARGS: the server's
- * settings that apply to every provider. */
+/* What every provider instance is given besides its ARGS and options. */
 typedef struct maintenance_provider_params {
     apr_interval_time_t timeout;  /* MaintenanceStateTimeout: bound every call */
-    const char *s3_region;        /* MaintenanceS3Region, or NULL */
-    const char *s3_credentials;   /* MaintenanceS3Credentials FILE, or NULL */
-    const char *s3_profile;       /* its PROFILE, or NULL */
     apr_uid_t uid;                /* httpd's User and Group: the owner of */
     apr_gid_t gid;                /* anything prepare() creates */
 } maintenance_provider_params;
@@ -57,36 +55,38 @@ typedef struct maintenance_provider_params {
 
 /* A state provider. Calls on one instance may come from several threads at
  * once; get() and set() must be thread-safe and must return within
- * params->timeout. Error texts go into err (errlen bytes) and end up in the
- * error log: never put a secret in them. */
+ * params->timeout. On failure, *err says why, allocated from the call's
+ * pool p; it ends up in the error log: never put a secret in it. */
 typedef struct maintenance_provider {
     /* Configuration time, in httpd's parent (or maintenancectl): check ARGS
-     * and make an instance from p. No I/O. Returns NULL, or an error text
-     * saying what is wrong with ARGS. */
+     * and the options (the NAME=VALUE words after the spec, never NULL;
+     * refuse a name you do not take) and make an instance from p. Returns
+     * NULL, or an error text saying what is wrong. */
     const char *(*create)(void **instance, const char *args,
+                          const apr_table_t *options,
                           const maintenance_provider_params *params,
                           apr_pool_t *p);
 
     /* Optional. Start-up, in httpd's parent, before it drops root:
      * prepare the storage (create a directory owned by params->uid...). */
-    apr_status_t (*prepare)(void *instance, apr_pool_t *p,
-                            char *err, apr_size_t errlen);
+    apr_status_t (*prepare)(void *instance, apr_pool_t *p, const char **err);
 
     /* Optional. Once in each child process (or in maintenancectl), before
      * the first get() or set(): open per-process resources from p. */
-    apr_status_t (*child_init)(void *instance, apr_pool_t *p);
+    apr_status_t (*child_init)(void *instance, apr_pool_t *p,
+                               const char **err);
 
     /* Read the stored text into buf (MAINTENANCE_STATE_MAX + 1 bytes) and
      * set *len. APR_NOTFOUND: nothing is stored (the state is off).
      * APR_ENOSPC: more than MAINTENANCE_STATE_MAX bytes are stored.
      * p is a scratch pool, cleared after the call. */
     apr_status_t (*get)(void *instance, char *buf, apr_size_t *len,
-                        apr_pool_t *p, char *err, apr_size_t errlen);
+                        apr_pool_t *p, const char **err);
 
     /* Store text (len bytes) as a whole: a reader sees the old text or the
      * new one, never a mix. */
     apr_status_t (*set)(void *instance, const char *text, apr_size_t len,
-                        apr_pool_t *p, char *err, apr_size_t errlen);
+                        apr_pool_t *p, const char **err);
 } maintenance_provider;
 
 #ifdef MAINTENANCE_WITH_HTTPD_API

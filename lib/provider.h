@@ -25,15 +25,47 @@ extern const maintenance_provider maintenance_s3_provider;
  * or NULL (the global endpoint, or not AWS). */
 const char *maintenance_s3_region_of(const char *host, apr_pool_t *p);
 
+/* Whether region looks like one (eu-west-1): lower-case letters, digits
+ * and dashes. */
+int maintenance_s3_region_valid(const char *region);
+
 /* Whether an AWS shared-credentials file has keys in profile: NULL, or
  * what is wrong (never a secret). */
 const char *maintenance_s3_credentials_check(const char *file,
                                              const char *profile,
                                              apr_pool_t *p);
 
+/* The options an s3: spec takes. */
+#define MAINTENANCE_S3_REGION       "region"
+#define MAINTENANCE_S3_CREDENTIALS  "credentials"
+#define MAINTENANCE_S3_PROFILE      "profile"
+
 /* Split "NAME:ARGS". Returns NULL or an error text. */
 const char *maintenance_spec_split(const char *spec, const char **name,
                                    const char **args, apr_pool_t *p);
+
+/* A store as MaintenanceState and maintenancectl --state name it:
+ * "PROVIDER:ARGS [NAME=VALUE ...]". */
+typedef struct maintenance_spec {
+    const char *provider;
+    const char *args;
+    apr_table_t *options;       /* NAME=VALUE, in the order given */
+} maintenance_spec;
+
+/* Parse a spec from its words: argv[0] is PROVIDER:ARGS, the others
+ * NAME=VALUE, each name once. Returns NULL or an error text. */
+const char *maintenance_spec_parse(maintenance_spec *spec, int argc,
+                                   const char *const *argv, apr_pool_t *p);
+
+/* The same from one line, split into words as a shell does (quotes). */
+const char *maintenance_spec_parse_line(maintenance_spec *spec,
+                                        const char *line, apr_pool_t *p);
+
+/* NULL when every option's name is one of names (NULL-terminated, or
+ * NULL for none), else an error naming it and what is taken. */
+const char *maintenance_options_check(const apr_table_t *options,
+                                      const char *const *names,
+                                      apr_pool_t *p);
 
 /* The built-in provider called name, or NULL. */
 const maintenance_provider *maintenance_builtin_find(const char *name);

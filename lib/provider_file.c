@@ -32,19 +32,23 @@ typedef struct {
     apr_gid_t gid;
 } file_instance;
 
-static void say(char *err, apr_size_t errlen, const char *what,
-                const char *path, int errnum)
+static const char *say(apr_pool_t *p, const char *what, const char *path,
+                       int errnum)
 {
-    apr_snprintf(err, errlen, "%s %s: %s", what, path, strerror(errnum));
+    return apr_psprintf(p, "%s %s: %s", what, path, strerror(errnum));
 }
 
 static const char *file_create(void **instance, const char *args,
+                               const apr_table_t *options,
                                const maintenance_provider_params *params,
                                apr_pool_t *p)
 {
     file_instance *fi = apr_pcalloc(p, sizeof(*fi));
-    const char *slash;
+    const char *slash, *err;
 
+    if ((err = maintenance_options_check(options, NULL, p)) != NULL) {
+        return err;
+    }
     fi->path = *args ? args : MAINTENANCE_STATE_FILE;
     if (fi->path[0] != '/') {
         return "the state file must be an absolute path";
@@ -118,14 +122,14 @@ static int step(int fd, const char *c, int create, const file_instance *fi)
  * create making its missing components (handed over to httpd's User).
  * Returns a descriptor, or -1 with errno set and the error in err. */
 static int open_dir(const file_instance *fi, int create, apr_pool_t *p,
-                    char *err, apr_size_t errlen)
+                    const char **err)
 {
     char *rest = apr_pstrdup(p, fi->dir), *c;
     const char *where = "/";
     int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), links = 0, e = 0;
 
     if (fd < 0) {
-        say(err, errlen, "cannot open", where, e = errno);
+        *err = say(p, "cannot open", where, e = errno);
     }
     while (!e && rest) {
         char target[1024];
@@ -147,19 +151,19 @@ static int open_dir(const file_instance *fi, int create, apr_pool_t *p,
             continue;
         }
         if ((e = errno) != ELOOP && e != ENOTDIR) {
-            say(err, errlen, create ? "cannot create directory"
+            *err = say(p, create ? "cannot create directory"
                                     : "cannot open", where, e);
         }
         else if ((n = readlinkat(fd, c, target, sizeof(target) - 1)) < 0) {
-            say(err, errlen, "cannot open", where, e = ENOTDIR);
+            *err = say(p, "cannot open", where, e = ENOTDIR);
         }
         else if (!trusted_dir(fd)) {
             e = EPERM;
-            apr_snprintf(err, errlen, "%s is a symbolic link in a directory "
-                         "others can write: not followed", where);
+            *err = apr_psprintf(p, "%s is a symbolic link in a directory "
+                                "others can write: not followed", where);
         }
         else if (++links > MAX_LINKS) {
-            say(err, errlen, "cannot open", where, e = ELOOP);
+            *err = say(p, "cannot open", where, e = ELOOP);
         }
         else {
             /* The link's target takes its place in what is left. */
@@ -170,7 +174,7 @@ static int open_dir(const file_instance *fi, int create, apr_pool_t *p,
             if (target[0] == '/') {
                 close(fd);
                 if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-                    say(err, errlen, "cannot open", "/", e = errno);
+                    *err = say(p, "cannot open", "/", e = errno);
                 }
             }
         }
@@ -186,9 +190,9 @@ static int open_dir(const file_instance *fi, int create, apr_pool_t *p,
 }
 
 static apr_status_t file_prepare(void *instance, apr_pool_t *p,
-                                 char *err, apr_size_t errlen)
+                                 const char **err)
 {
-    int fd = open_dir(instance, 1, p, err, errlen);
+    int fd = open_dir(instance, 1, p, err);
 
     if (fd < 0) {
         return APR_FROM_OS_ERROR(errno);
@@ -198,14 +202,14 @@ static apr_status_t file_prepare(void *instance, apr_pool_t *p,
 }
 
 static apr_status_t file_get(void *instance, char *buf, apr_size_t *len,
-                             apr_pool_t *p, char *err, apr_size_t errlen)
+                             apr_pool_t *p, const char **err)
 {
     file_instance *fi = instance;
     struct stat sb;
     apr_size_t got = 0;
     int dfd, fd;
 
-    if ((dfd = open_dir(fi, 0, p, err, errlen)) < 0) {
+    if ((dfd = open_dir(fi, 0, p, err)) < 0) {
         /* No directory, no state: off. */
         return errno == ENOENT ? APR_NOTFOUND : APR_FROM_OS_ERROR(errno);
     }
@@ -217,13 +221,13 @@ static apr_status_t file_get(void *instance, char *buf, apr_size_t *len,
         if (e == ENOENT) {
             return APR_NOTFOUND;
         }
-        say(err, errlen, e == ELOOP ? "not following the symbolic link"
+        *err = say(p, e == ELOOP ? "not following the symbolic link"
                                     : "cannot open", fi->path, e);
         return APR_FROM_OS_ERROR(e);
     }
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         close(fd);
-        apr_snprintf(err, errlen, "%s is not a regular file", fi->path);
+        *err = apr_psprintf(p, "%s is not a regular file", fi->path);
         return APR_EINVAL;
     }
     /* One byte more than allowed tells an oversized state from a full one. */
@@ -235,7 +239,7 @@ static apr_status_t file_get(void *instance, char *buf, apr_size_t *len,
         if (n < 0) {
             int e = errno;
             close(fd);
-            say(err, errlen, "cannot read", fi->path, e);
+            *err = say(p, "cannot read", fi->path, e);
             return APR_FROM_OS_ERROR(e);
         }
         if (n == 0) {
@@ -246,8 +250,8 @@ static apr_status_t file_get(void *instance, char *buf, apr_size_t *len,
     close(fd);
     *len = got;
     if (got > MAINTENANCE_STATE_MAX) {
-        apr_snprintf(err, errlen, "%s is larger than %d bytes", fi->path,
-                     MAINTENANCE_STATE_MAX);
+        *err = apr_psprintf(p, "%s is larger than %d bytes", fi->path,
+                            MAINTENANCE_STATE_MAX);
         return APR_ENOSPC;
     }
     return APR_SUCCESS;
@@ -309,33 +313,33 @@ static int fill(int fd, int dfd, const char *text, apr_size_t len)
 }
 
 static apr_status_t file_set(void *instance, const char *text, apr_size_t len,
-                             apr_pool_t *p, char *err, apr_size_t errlen)
+                             apr_pool_t *p, const char **err)
 {
     file_instance *fi = instance;
     const char *tmp = NULL;
     int dfd, fd, e = 0;
 
-    if ((dfd = open_dir(fi, 0, p, err, errlen)) < 0) {
+    if ((dfd = open_dir(fi, 0, p, err)) < 0) {
         return APR_FROM_OS_ERROR(errno);
     }
     if ((fd = open_tmp(dfd, fi, &tmp, p)) < 0) {
         e = errno;
-        say(err, errlen, "cannot create a file in", fi->dir, e);
+        *err = say(p, "cannot create a file in", fi->dir, e);
         close(dfd);
         return APR_FROM_OS_ERROR(e);
     }
     if (fill(fd, dfd, text, len) != 0) {
         e = errno;
-        say(err, errlen, "cannot write", apr_pstrcat(p, fi->dir, "/", tmp,
+        *err = say(p, "cannot write", apr_pstrcat(p, fi->dir, "/", tmp,
                                                       NULL), e);
     }
     if (close(fd) != 0 && !e) {
         e = errno;
-        say(err, errlen, "cannot write", fi->path, e);
+        *err = say(p, "cannot write", fi->path, e);
     }
     if (!e && renameat(dfd, tmp, dfd, fi->name) != 0) {
         e = errno;
-        say(err, errlen, "cannot replace", fi->path, e);
+        *err = say(p, "cannot replace", fi->path, e);
     }
     if (e) {
         unlinkat(dfd, tmp, 0);

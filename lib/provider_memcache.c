@@ -91,6 +91,7 @@ static const char *check_key(const char *key)
 }
 
 static const char *mc_create(void **instance, const char *args,
+                             const apr_table_t *options,
                              const maintenance_provider_params *params,
                              apr_pool_t *p)
 {
@@ -99,6 +100,9 @@ static const char *mc_create(void **instance, const char *args,
     char *spec, *last;
     const char *err;
 
+    if ((err = maintenance_options_check(options, NULL, p)) != NULL) {
+        return err;
+    }
     mi->key = DEFAULT_KEY;
     if (slash) {
         *slash = '\0';
@@ -218,9 +222,10 @@ static apr_status_t stop_worker(void *data)
     return APR_SUCCESS;
 }
 
-static apr_status_t mc_child_init(void *instance, apr_pool_t *p)
+/* The memcache client and its worker thread, or the status that stopped
+ * them. */
+static apr_status_t start_client(mc_instance *mi, apr_pool_t *p)
 {
-    mc_instance *mi = instance;
     apr_threadattr_t *attr;
     apr_thread_t *thread;
     apr_status_t rv;
@@ -267,16 +272,29 @@ static apr_status_t mc_child_init(void *instance, apr_pool_t *p)
     return APR_SUCCESS;
 }
 
+static apr_status_t mc_child_init(void *instance, apr_pool_t *p,
+                                  const char **err)
+{
+    char buf[120];
+    apr_status_t rv = start_client(instance, p);
+
+    if (rv != APR_SUCCESS) {
+        *err = apr_psprintf(p, "cannot start a memcache client: %s",
+                            apr_strerror(rv, buf, sizeof(buf)));
+    }
+    return rv;
+}
+
 /* Post op to the worker and wait at most the timeout for its result. */
 static apr_status_t call(mc_instance *mi, call_op op, const char *in,
                          apr_size_t in_len, char *out, apr_size_t *out_len,
-                         char *err, apr_size_t errlen)
+                         apr_pool_t *p, const char **err)
 {
     apr_time_t deadline = apr_time_now() + mi->timeout;
     apr_status_t rv;
 
     if (!mi->lock) {
-        apr_cpystrn(err, "memcache: not initialised in this process", errlen);
+        *err = "memcache: not initialised in this process";
         return APR_EINIT;
     }
     apr_thread_mutex_lock(mi->lock);
@@ -284,9 +302,9 @@ static apr_status_t call(mc_instance *mi, call_op op, const char *in,
         ;
     if (mi->busy) {
         apr_thread_mutex_unlock(mi->lock);
-        apr_snprintf(err, errlen, "memcached did not answer within %" 
-                     APR_TIME_T_FMT " ms (an earlier call is still waiting)",
-                     apr_time_as_msec(mi->timeout));
+        *err = apr_psprintf(p, "memcached did not answer within %"
+                            APR_TIME_T_FMT " ms (an earlier call is still "
+                            "waiting)", apr_time_as_msec(mi->timeout));
         return APR_TIMEUP;
     }
     mi->busy = mi->posted = 1;
@@ -301,8 +319,9 @@ static apr_status_t call(mc_instance *mi, call_op op, const char *in,
     if (!mi->done) {
         mi->abandoned = 1;
         apr_thread_mutex_unlock(mi->lock);
-        apr_snprintf(err, errlen, "memcached did not answer within %"
-                     APR_TIME_T_FMT " ms", apr_time_as_msec(mi->timeout));
+        *err = apr_psprintf(p, "memcached did not answer within %"
+                            APR_TIME_T_FMT " ms",
+                            apr_time_as_msec(mi->timeout));
         return APR_TIMEUP;
     }
     rv = mi->rv;
@@ -316,14 +335,14 @@ static apr_status_t call(mc_instance *mi, call_op op, const char *in,
     return rv;
 }
 
-static void say(mc_instance *mi, apr_status_t rv, char *err, apr_size_t errlen)
+static const char *say(mc_instance *mi, apr_status_t rv, apr_pool_t *p)
 {
     apr_uint32_t hash = apr_memcache_hash(mi->mc, mi->key, strlen(mi->key));
     server_addr *sa = &APR_ARRAY_IDX(mi->servers, hash % mi->servers->nelts,
                                      server_addr);
     char buf[120];
 
-    apr_snprintf(err, errlen, "memcached %s:%u, key %s: %s", sa->host,
+    return apr_psprintf(p, "memcached %s:%u, key %s: %s", sa->host,
                  (unsigned)sa->port, mi->key,
                  rv == APR_ENOSPC ? "the value is larger than 4096 bytes"
                  /* apr_memcache's word for a broken or garbled answer */
@@ -333,32 +352,29 @@ static void say(mc_instance *mi, apr_status_t rv, char *err, apr_size_t errlen)
 }
 
 static apr_status_t mc_get(void *instance, char *buf, apr_size_t *len,
-                           apr_pool_t *p, char *err, apr_size_t errlen)
+                           apr_pool_t *p, const char **err)
 {
     mc_instance *mi = instance;
-    apr_status_t rv;
+    apr_status_t rv = call(mi, CALL_GET, NULL, 0, buf, len, p, err);
 
-    (void)p;
-    rv = call(mi, CALL_GET, NULL, 0, buf, len, err, errlen);
     if (rv != APR_SUCCESS && rv != APR_NOTFOUND && !*err) {
-        say(mi, rv, err, errlen);
+        *err = say(mi, rv, p);
     }
     return rv;
 }
 
 static apr_status_t mc_set(void *instance, const char *text, apr_size_t len,
-                           apr_pool_t *p, char *err, apr_size_t errlen)
+                           apr_pool_t *p, const char **err)
 {
     mc_instance *mi = instance;
     apr_status_t rv;
 
-    (void)p;
     if (len > MAINTENANCE_STATE_MAX) {
         return APR_ENOSPC;
     }
-    rv = call(mi, CALL_SET, text, len, NULL, NULL, err, errlen);
+    rv = call(mi, CALL_SET, text, len, NULL, NULL, p, err);
     if (rv != APR_SUCCESS && !*err) {
-        say(mi, rv, err, errlen);
+        *err = say(mi, rv, p);
     }
     return rv;
 }

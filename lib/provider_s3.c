@@ -64,6 +64,12 @@ const char *maintenance_s3_region_of(const char *host, apr_pool_t *p)
     return apr_pstrmemdup(p, label, len);
 }
 
+int maintenance_s3_region_valid(const char *region)
+{
+    return *region && strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-")
+                      == strlen(region);
+}
+
 /* Whether uri names an object, not a bucket: a host that is an address
  * cannot be a bucket's, so its path must be /BUCKET/KEY; any path must
  * end in a key, not in a slash. */
@@ -149,23 +155,20 @@ static void read_profile(char *text, const char *profile, apr_table_t *keys)
     }
 }
 
-static const char *credentials_from_file(s3_instance *si,
-                                         const maintenance_provider_params *pp,
-                                         apr_pool_t *p)
+static const char *credentials_from_file(s3_instance *si, const char *file,
+                                         const char *profile, apr_pool_t *p)
 {
-    const char *profile = pp->s3_profile ? pp->s3_profile : "default";
     apr_table_t *keys = apr_table_make(p, 4);
     const char *id, *secret, *token;
     char *text;
     apr_file_t *f;
     apr_finfo_t finfo;
 
-    if (apr_file_open(&f, pp->s3_credentials, APR_FOPEN_READ,
+    if (apr_file_open(&f, file, APR_FOPEN_READ,
                       APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS
         || apr_file_info_get(&finfo, APR_FINFO_SIZE, f) != APR_SUCCESS
         || finfo.size > 65536) {
-        return apr_psprintf(p, "cannot read the credentials file %s",
-                            pp->s3_credentials);
+        return apr_psprintf(p, "cannot read the credentials file %s", file);
     }
     text = apr_pcalloc(p, (apr_size_t)finfo.size + 1);
     apr_file_read_full(f, text, (apr_size_t)finfo.size, NULL);
@@ -178,7 +181,7 @@ static const char *credentials_from_file(s3_instance *si,
     if (!id || !*id || !secret || !*secret) {
         return apr_psprintf(p, "%s has no aws_access_key_id and "
                             "aws_secret_access_key in profile [%s]",
-                            pp->s3_credentials, profile);
+                            file, profile);
     }
     si->userpwd = apr_pstrcat(p, id, ":", secret, NULL);
     if (token && *token) {
@@ -192,12 +195,9 @@ const char *maintenance_s3_credentials_check(const char *file,
                                              const char *profile,
                                              apr_pool_t *p)
 {
-    maintenance_provider_params pp = { 0 };
     s3_instance si = { 0 };
 
-    pp.s3_credentials = file;
-    pp.s3_profile = profile;
-    return credentials_from_file(&si, &pp, p);
+    return credentials_from_file(&si, file, profile, p);
 }
 
 static const char *credentials_from_env(s3_instance *si, apr_pool_t *p)
@@ -222,14 +222,32 @@ static const char *credentials_from_env(s3_instance *si, apr_pool_t *p)
 }
 
 static const char *s3_create(void **instance, const char *args,
+                             const apr_table_t *options,
                              const maintenance_provider_params *pp,
                              apr_pool_t *p)
 {
+    static const char *const names[] = {
+        MAINTENANCE_S3_REGION, MAINTENANCE_S3_CREDENTIALS,
+        MAINTENANCE_S3_PROFILE, NULL
+    };
     static int curl_ready;
     s3_instance *si = apr_pcalloc(p, sizeof(*si));
-    const char *region, *err;
+    const char *region = apr_table_get(options, MAINTENANCE_S3_REGION);
+    const char *file = apr_table_get(options, MAINTENANCE_S3_CREDENTIALS);
+    const char *profile = apr_table_get(options, MAINTENANCE_S3_PROFILE);
+    const char *err;
     apr_uri_t uri;
 
+    if ((err = maintenance_options_check(options, names, p)) != NULL) {
+        return err;
+    }
+    if (region && !maintenance_s3_region_valid(region)) {
+        return apr_psprintf(p, "region=%s is not a region name like "
+                            "eu-west-1", region);
+    }
+    if (profile && !file) {
+        return "profile= goes with credentials=FILE";
+    }
     if (apr_uri_parse(p, args, &uri) != APR_SUCCESS || !uri.scheme
         || (strcasecmp(uri.scheme, "https") && strcasecmp(uri.scheme, "http"))
         || !uri.hostname || !uri.path || strlen(uri.path) < 2
@@ -249,13 +267,16 @@ static const char *s3_create(void **instance, const char *args,
         }
         curl_ready = 1;
     }
-    region = pp->s3_region ? pp->s3_region : maintenance_s3_region_of(uri.hostname, p);
+    if (!region) {
+        region = maintenance_s3_region_of(uri.hostname, p);
+    }
     si->url = signable_url(args, p);
     si->sigv4 = apr_pstrcat(p, "aws:amz:", region ? region : "us-east-1",
                             ":s3", NULL);
     si->timeout_ms = (long)apr_time_as_msec(pp->timeout);
-    err = pp->s3_credentials ? credentials_from_file(si, pp, p)
-                             : credentials_from_env(si, p);
+    err = file ? credentials_from_file(si, file, profile ? profile
+                                                         : "default", p)
+               : credentials_from_env(si, p);
     if (err) {
         return err;
     }
@@ -294,8 +315,7 @@ static const char *error_code(const body *b, apr_pool_t *p)
 /* One request; the answer's status and body (kept up to b->max). */
 static apr_status_t request(const s3_instance *si, const char *method,
                             const char *data, apr_size_t len, long *status,
-                            body *b, char *err, apr_size_t errlen,
-                            apr_pool_t *p)
+                            body *b, apr_pool_t *p, const char **err)
 {
     char curl_err[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = NULL;
@@ -303,7 +323,7 @@ static apr_status_t request(const s3_instance *si, const char *method,
     CURLcode rc;
 
     if (!curl) {
-        apr_cpystrn(err, "s3: libcurl could not make a handle", errlen);
+        *err = "s3: libcurl could not make a handle";
         return APR_ENOMEM;
     }
     if (data) {
@@ -345,25 +365,24 @@ static apr_status_t request(const s3_instance *si, const char *method,
     curl_easy_cleanup(curl);
     curl_slist_free_all(headers);
     if (rc != CURLE_OK) {
-        apr_snprintf(err, errlen, "S3 %s %s: %s", method, si->url,
-                     *curl_err ? curl_err : curl_easy_strerror(rc));
+        *err = apr_psprintf(p, "S3 %s %s: %s", method, si->url,
+                            *curl_err ? curl_err : curl_easy_strerror(rc));
         return rc == CURLE_OPERATION_TIMEDOUT ? APR_TIMEUP : APR_EGENERAL;
     }
     return APR_SUCCESS;
 }
 
-static void say_status(const s3_instance *si, const char *method, long status,
-                       const body *b, char *err, apr_size_t errlen,
-                       apr_pool_t *p)
+static const char *say_status(const s3_instance *si, const char *method,
+                              long status, const body *b, apr_pool_t *p)
 {
     const char *code = error_code(b, p);
 
-    apr_snprintf(err, errlen, "S3 %s %s: HTTP %ld%s%s", method, si->url,
-                 status, code ? " " : "", code ? code : "");
+    return apr_psprintf(p, "S3 %s %s: HTTP %ld%s%s", method, si->url,
+                        status, code ? " " : "", code ? code : "");
 }
 
 static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
-                           apr_pool_t *p, char *err, apr_size_t errlen)
+                           apr_pool_t *p, const char **err)
 {
     s3_instance *si = instance;
     body b = { 0 };
@@ -372,14 +391,14 @@ static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
 
     b.buf = buf;
     b.max = MAINTENANCE_STATE_MAX + 1;
-    if ((rv = request(si, "GET", NULL, 0, &status, &b, err, errlen, p))
+    if ((rv = request(si, "GET", NULL, 0, &status, &b, p, err))
         != APR_SUCCESS) {
         return rv;
     }
     if (status == 200) {
         if (b.total > MAINTENANCE_STATE_MAX) {
-            apr_snprintf(err, errlen, "S3 object %s is larger than %d bytes",
-                         si->url, MAINTENANCE_STATE_MAX);
+            *err = apr_psprintf(p, "S3 object %s is larger than %d bytes",
+                                si->url, MAINTENANCE_STATE_MAX);
             return APR_ENOSPC;
         }
         *len = b.len;
@@ -392,12 +411,12 @@ static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
             return APR_NOTFOUND;
         }
     }
-    say_status(si, "GET", status, &b, err, errlen, p);
+    *err = say_status(si, "GET", status, &b, p);
     return MAINTENANCE_ESTORE;
 }
 
 static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
-                           apr_pool_t *p, char *err, apr_size_t errlen)
+                           apr_pool_t *p, const char **err)
 {
     s3_instance *si = instance;
     body b = { 0 };
@@ -406,12 +425,12 @@ static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
 
     b.buf = apr_palloc(p, ERROR_BODY_MAX);
     b.max = ERROR_BODY_MAX;
-    if ((rv = request(si, "PUT", text, len, &status, &b, err, errlen, p))
+    if ((rv = request(si, "PUT", text, len, &status, &b, p, err))
         != APR_SUCCESS) {
         return rv;
     }
     if (status / 100 != 2) {
-        say_status(si, "PUT", status, &b, err, errlen, p);
+        *err = say_status(si, "PUT", status, &b, p);
         return MAINTENANCE_ESTORE;
     }
     return APR_SUCCESS;

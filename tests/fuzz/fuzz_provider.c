@@ -1,8 +1,10 @@
 /* Where the state is, as MaintenanceState and maintenancectl --state take
- * it: one C string split into PROVIDER:ARGS, and ARGS given to the
+ * it: one C string split into PROVIDER:ARGS, then parsed as a whole line
+ * with its NAME=VALUE options, and ARGS and the options given to the
  * built-in provider's create() (a path, memcached servers and a key, an
- * S3 object URL), which checks them without I/O; and the string as a
- * host name whose S3 region is looked for. */
+ * S3 object URL), which checks them without I/O (but for a credentials
+ * file, which is left out here); and the string as a host name whose S3
+ * region is looked for. */
 #include "fuzz.h"
 #include "provider.h"
 
@@ -27,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     apr_pool_t *p = fuzz_input_pool();
     const char *where = fuzz_string(p, data, size), *name, *args, *region;
     const maintenance_provider *pv;
+    maintenance_spec spec;
 
     /* A region is one label of the host name. */
     region = maintenance_s3_region_of(where, p);
@@ -36,10 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(*name && !strchr(name, ':') && args == strchr(where, ':') + 1);
-    if ((pv = maintenance_builtin_find(name)) != NULL) {
+    if (maintenance_spec_parse_line(&spec, where, p)) {
+        return 0;
+    }
+    FUZZ_CHECK(*spec.provider && !strchr(spec.provider, ':'));
+    if ((pv = maintenance_builtin_find(spec.provider)) != NULL) {
         void *instance = NULL;
 
-        FUZZ_CHECK(pv->create(&instance, args, &params, p) || instance);
+        apr_table_unset(spec.options, MAINTENANCE_S3_CREDENTIALS);
+        FUZZ_CHECK(pv->create(&instance, spec.args, spec.options, &params, p)
+                   || instance);
     }
     return 0;
 }

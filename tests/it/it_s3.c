@@ -750,6 +750,31 @@ static void test_region_directive(void **state)
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
+/* The same as an option of the spec, in httpd.conf and on the command
+ * line alike; and a credentials file and profile the same way. */
+static void test_region_and_credentials_options(void **state)
+{
+    (void)state;
+    fx *f = new_site(group_store, NULL, FX_ENV_HEADERS
+                     "MaintenanceState s3:http://127.0.0.1:${S3PORT}/" BUCKET
+                     "/region-option region=" REGION "\n");
+    const char *s = fx_fmt(f, "%s region=%s", spec(f, group_store,
+                                                   "region-option"), REGION);
+    const char *file = fx_fmt(f, "%s credentials=%s/aws/credentials "
+                              "profile=other", s, fx_dir(f));
+
+    start_with(f, OWNER);
+    ctl_ok(CTL_RUN(f, OWNER, s, "on", "--message", "Region as an option"));
+    FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
+                     "Region as an option");
+    write_credentials(f, fx_fmt(f, "%s%s", profile(f, "default", WRONG_SECRET),
+                                profile(f, "other", SECRET)));
+    ctl_ok(CTL_RUN(f, NULL, file, "off"));
+    FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
+    ctl_refused(CTL_RUN(f, NULL, fx_fmt(f, "%s colour=blue", s), "status"),
+                "colour");
+}
+
 /* Without it, a loopback host means us-east-1, which this store refuses. */
 static void test_region_default_refused(void **state)
 {
@@ -1011,6 +1036,7 @@ int main(void)
     };
     const struct CMUnitTest region[] = {
         S3_TEST(test_region_directive),
+        S3_TEST(test_region_and_credentials_options),
         S3_TEST(test_region_default_refused),
     };
     const struct CMUnitTest own[] = {

@@ -25,6 +25,7 @@ typedef struct {
 } memstate;
 
 static const char *mem_create(void **instance, const char *args,
+                              const apr_table_t *options,
                               const maintenance_provider_params *params,
                               apr_pool_t *p)
 {
@@ -34,23 +35,29 @@ static const char *mem_create(void **instance, const char *args,
     if (strcmp(args, "on") && strcmp(args, "off")) {
         return "memtest: takes on or off";
     }
+    if (!apr_is_empty_table(options)) {
+        return "memtest: takes no options";
+    }
     m->len = apr_snprintf(m->text, sizeof(m->text), "%s\n", args);
     *instance = m;
     return NULL;
 }
 
-static apr_status_t mem_child_init(void *instance, apr_pool_t *p)
+static apr_status_t mem_child_init(void *instance, apr_pool_t *p,
+                                   const char **err)
 {
     memstate *m = instance;
+
+    (void)err;
     return apr_thread_mutex_create(&m->lock, APR_THREAD_MUTEX_DEFAULT, p);
 }
 
 static apr_status_t mem_get(void *instance, char *buf, apr_size_t *len,
-                            apr_pool_t *p, char *err, apr_size_t errlen)
+                            apr_pool_t *p, const char **err)
 {
     memstate *m = instance;
 
-    (void)p, (void)err, (void)errlen;
+    (void)p, (void)err;
     apr_thread_mutex_lock(m->lock);
     memcpy(buf, m->text, m->len);
     *len = m->len;
@@ -59,13 +66,13 @@ static apr_status_t mem_get(void *instance, char *buf, apr_size_t *len,
 }
 
 static apr_status_t mem_set(void *instance, const char *text, apr_size_t len,
-                            apr_pool_t *p, char *err, apr_size_t errlen)
+                            apr_pool_t *p, const char **err)
 {
     memstate *m = instance;
 
     (void)p;
     if (len > MAINTENANCE_STATE_MAX) {
-        apr_cpystrn(err, "too large", errlen);
+        *err = "too large";
         return APR_ENOSPC;
     }
     apr_thread_mutex_lock(m->lock);

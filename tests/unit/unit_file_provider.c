@@ -16,7 +16,7 @@ typedef struct {
     apr_pool_t *p;
     const char *dir;      /* a fresh temporary directory */
     maintenance_provider_params params;
-    char err[256];
+    const char *err;      /* the last call's error, or NULL */
 } fixture;
 
 static int fixture_setup(void **state)
@@ -87,6 +87,11 @@ static int fixture_teardown(void **state)
 #define FILE_TEST(f) \
     cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
+static const apr_table_t *no_options(apr_pool_t *p)
+{
+    return apr_table_make(p, 1);
+}
+
 static const char *in_dir(const fixture *fx, const char *name)
 {
     return apr_pstrcat(fx->p, fx->dir, "/", name, NULL);
@@ -97,6 +102,7 @@ static void *instance(fixture *fx, const char *path)
 {
     void *inst = NULL;
     const char *err = maintenance_file_provider.create(&inst, path,
+                                                       no_options(fx->p),
                                                        &fx->params, fx->p);
 
     if (err) {
@@ -124,8 +130,7 @@ static void assert_get(fixture *fx, void *inst, const char *want)
     char buf[MAINTENANCE_STATE_MAX + 1];
     apr_size_t len = 0;
     apr_status_t rv = maintenance_file_provider.get(inst, buf, &len, fx->p,
-                                                    fx->err,
-                                                    sizeof(fx->err));
+                                                    &fx->err);
 
     if (rv != APR_SUCCESS) {
         fail_msg("get: %d %s", rv, fx->err);
@@ -136,9 +141,9 @@ static void assert_get(fixture *fx, void *inst, const char *want)
 
 static apr_status_t set(fixture *fx, void *inst, const char *text)
 {
-    fx->err[0] = '\0';
+    fx->err = NULL;
     return maintenance_file_provider.set(inst, text, strlen(text), fx->p,
-                                         fx->err, sizeof(fx->err));
+                                         &fx->err);
 }
 
 static apr_status_t get_status(fixture *fx, void *inst)
@@ -146,9 +151,8 @@ static apr_status_t get_status(fixture *fx, void *inst)
     char buf[MAINTENANCE_STATE_MAX + 1];
     apr_size_t len = 0;
 
-    fx->err[0] = '\0';
-    return maintenance_file_provider.get(inst, buf, &len, fx->p, fx->err,
-                                         sizeof(fx->err));
+    fx->err = NULL;
+    return maintenance_file_provider.get(inst, buf, &len, fx->p, &fx->err);
 }
 
 static void test_spec_split(void **state)
@@ -218,6 +222,7 @@ static void test_create_rejects(void **state)
     for (i = 0; i < ARRAY_LEN(rows); i++) {
         void *inst = NULL;
         const char *err = maintenance_file_provider.create(&inst, rows[i],
+                                                           no_options(fx->p),
                                                            &fx->params, fx->p);
 
         EXPECT(err && *err, "\"%s\": accepted", rows[i]);
@@ -284,7 +289,7 @@ static void test_get_size_limit(void **state)
     for (i = 0; i < ARRAY_LEN(over); i++) {
         write_file(path, big, over[i], fx->p);
         assert_int_equal(get_status(fx, inst), APR_ENOSPC);
-        assert_true(fx->err[0] != '\0');
+        assert_true(fx->err && *fx->err);
     }
 }
 
@@ -352,7 +357,7 @@ static void test_set_into_missing_dir(void **state)
     void *inst = instance(fx, in_dir(fx, "missing/state"));
 
     assert_int_not_equal(set(fx, inst, "on\n"), APR_SUCCESS);
-    assert_true(fx->err[0] != '\0');
+    assert_true(fx->err && *fx->err);
     assert_string_equal(list_dir(fx->dir, fx->p), "");
 }
 
@@ -366,9 +371,8 @@ static void test_prepare_creates_dirs(void **state)
 
     /* Twice: the second time everything is there already. */
     for (i = 0; i < 2; i++) {
-        fx->err[0] = '\0';
-        if (maintenance_file_provider.prepare(inst, fx->p, fx->err,
-                                              sizeof(fx->err)) != APR_SUCCESS) {
+        fx->err = NULL;
+        if (maintenance_file_provider.prepare(inst, fx->p, &fx->err) != APR_SUCCESS) {
             fail_msg("prepare #%d: %s", i + 1, fx->err);
         }
         assert_int_equal(apr_stat(&fi, in_dir(fx, "a/b/c"), APR_FINFO_TYPE,
@@ -416,7 +420,7 @@ static void test_untrusted_link_refused(void **state)
     assert_non_null(strstr(fx->err, "symbolic link"));
     assert_int_not_equal(set(fx, inst, "on\n"), APR_SUCCESS);
     assert_int_not_equal(maintenance_file_provider.prepare(inst, fx->p,
-                         fx->err, sizeof(fx->err)), APR_SUCCESS);
+                         &fx->err), APR_SUCCESS);
     assert_int_equal(chmod(fx->dir, 0700), 0);
     assert_string_equal(list_dir(in_dir(fx, "real"), fx->p), "");
 }

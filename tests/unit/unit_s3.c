@@ -47,17 +47,22 @@ static void test_region_of_host(void **state)
     EXPECT_ALL();
 }
 
-/* What create says of an s3: URL, with credentials at hand. */
-static const char *create(const char *url, apr_pool_t *p)
+/* What create says of "s3:" followed by line (the URL and options), with
+ * credentials at hand. */
+static const char *create(const char *line, apr_pool_t *p)
 {
     const maintenance_provider *pv = maintenance_builtin_find("s3");
     maintenance_provider_params pp = { 0 };
+    maintenance_spec spec;
     void *instance;
+    const char *err = maintenance_spec_parse_line(
+        &spec, apr_pstrcat(p, "s3:", line, NULL), p);
 
     pp.timeout = apr_time_from_sec(1);
     setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret", 1);
-    return pv->create(&instance, url, &pp, p);
+    return err ? err
+               : pv->create(&instance, spec.args, spec.options, &pp, p);
 }
 
 static void test_object_urls(void **state)
@@ -67,6 +72,7 @@ static void test_object_urls(void **state)
         "https://bucket.s3.eu-west-1.amazonaws.com/key",
         "http://127.0.0.1:9000/bucket/dir/key",
         "http://[::1]:9000/bucket/key",
+        "http://127.0.0.1:9000/bucket/key region=eu-west-1",
     };
     static const char *const bad[] = {
         "ftp://127.0.0.1/bucket/key",
@@ -77,6 +83,12 @@ static void test_object_urls(void **state)
         "https://bucket.s3.amazonaws.com/",
         "https://s3.amazonaws.com/bucket/key?versionId=1",
         "not a url",
+        /* Options it does not take, or takes otherwise. */
+        "http://127.0.0.1:9000/bucket/key colour=blue",
+        "http://127.0.0.1:9000/bucket/key region=EU/WEST",
+        "http://127.0.0.1:9000/bucket/key profile=ops",
+        "http://127.0.0.1:9000/bucket/key region=a region=b",
+        "http://127.0.0.1:9000/bucket/key region",
     };
     apr_pool_t *p = *state;
     size_t i;
