@@ -578,7 +578,9 @@ static int maintenance_fixups(request_rec *r)
         apr_table_setn(r->subprocess_env, "MAINTENANCE_BYPASS", through);
         return DECLINED;
     }
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "in maintenance");
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, MMLOG(00011)
+                  "in maintenance, and no policy lets %s through",
+                  r->useragent_ip);
     return maintenance_respond(r, dc, sc, &st);
 }
 
@@ -624,7 +626,8 @@ static int maintenance_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     (void)plog;
     (void)ptemp;
     if (err) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s, "%s", err);
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
+                     MMLOG(00012) "%s", err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;

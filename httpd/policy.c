@@ -1,5 +1,6 @@
-/* The ignore policies, cheapest first: any one that matches lets the request
- * through. Everything was parsed at configuration time. */
+/* The ignore policies, in the order the README lists them: the first that
+ * matches lets the request through and names itself. Everything was parsed
+ * at configuration time. */
 #include <http_request.h>
 
 #include "policy.h"

@@ -13,6 +13,7 @@
 
 #include "response.h"
 #include "accept.h"
+#include "json.h"
 #include "template.h"
 #include "timefmt.h"
 
@@ -29,19 +30,15 @@ typedef struct {
 static const maintenance_template *builtin_page;
 static const maintenance_template *builtin_page_end;
 
-static const char builtin_head[] =
-    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Down for maintenance</title>\n<style>body{font-family:system-ui,"
-    "sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222;"
-    "line-height:1.5}</style>\n</head>\n<body>\n<h1>Down for maintenance</h1>\n"
-    "<p>{{message}}</p>\n";
-
 void maintenance_response_init(apr_pool_t *p)
 {
     maintenance_template *t;
-    const char *page = apr_pstrcat(p, builtin_head, "</body>\n</html>\n", NULL);
-    const char *page_end = apr_pstrcat(p, builtin_head,
+    const char *head = apr_pstrcat(p, maintenance_html_head(p,
+                                   "Down for maintenance", ""),
+                                   "<h1>Down for maintenance</h1>\n"
+                                   "<p>{{message}}</p>\n", NULL);
+    const char *page = apr_pstrcat(p, head, "</body>\n</html>\n", NULL);
+    const char *page_end = apr_pstrcat(p, head,
                                        "<p>Expected back by {{end}}.</p>\n"
                                        "</body>\n</html>\n", NULL);
 
@@ -101,17 +98,26 @@ static apr_int64_t retry_after(const maintenance_dir_conf *dc,
            ? MAINTENANCE_DEFAULT_RETRY_AFTER : dc->retry_after;
 }
 
+/* RFC 9457's problem document, with the maintenance members. */
 static const char *json_body(request_rec *r, int status, const char *message,
                              apr_int64_t retry, const char *end)
 {
-    return apr_psprintf(r->pool,
-        "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%d,"
-        "\"detail\":\"%s\",\"maintenance\":true,\"retry_after\":%s,"
-        "\"end\":%s}\n",
-        maintenance_escape_json(r->pool, ap_get_status_line(status) + 4),
-        status, maintenance_escape_json(r->pool, message),
-        retry < 0 ? "null" : apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry),
-        end ? apr_pstrcat(r->pool, "\"", end, "\"", NULL) : "null");
+    maintenance_json j;
+
+    maintenance_json_begin(&j, r->pool);
+    maintenance_json_str(&j, "type", "about:blank");
+    maintenance_json_str(&j, "title", ap_get_status_line(status) + 4);
+    maintenance_json_int(&j, "status", status);
+    maintenance_json_str(&j, "detail", message);
+    maintenance_json_raw(&j, "maintenance", "true");
+    if (retry < 0) {
+        maintenance_json_raw(&j, "retry_after", "null");
+    }
+    else {
+        maintenance_json_int(&j, "retry_after", retry);
+    }
+    maintenance_json_str(&j, "end", end);
+    return maintenance_json_end(&j);
 }
 
 static int redirect(request_rec *r, const maintenance_dir_conf *dc)

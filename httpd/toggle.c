@@ -18,6 +18,7 @@
 #include "accept.h"
 #include "cache.h"
 #include "form.h"
+#include "json.h"
 #include "state.h"
 #include "template.h"
 #include "timefmt.h"
@@ -37,17 +38,17 @@ typedef struct {
     apr_table_t *form;         /* query and body fields */
 } toggle_req;
 
-static const char page_head[] =
-    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Maintenance mode</title>\n<style>\n"
-    "body{font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;"
-    "padding:0 1em;color:#222;line-height:1.5}\n"
+/* The toggle page's style, after the shared one. */
+static const char page_style[] =
     "table{border-collapse:collapse}th,td{text-align:left;padding:.2em 1em .2em 0}\n"
     "fieldset{margin:1em 0;border:1px solid #ccc}label{display:block;margin:.4em 0}\n"
     "input[type=text]{width:100%;box-sizing:border-box}\n"
-    "button{font-size:1em;padding:.4em 1.2em}.on{color:#b00}.off{color:#070}\n"
-    "</style>\n</head>\n<body>\n";
+    "button{font-size:1em;padding:.4em 1.2em}.on{color:#b00}.off{color:#070}\n";
+
+static const char *page_head(request_rec *r)
+{
+    return maintenance_html_head(r->pool, "Maintenance mode", page_style);
+}
 
 /* Sections SetHandler may sit in without changing the place it applies
  * to: the ones httpd reads at start-up (<IfModule>, <IfDefine>...). */
@@ -296,31 +297,32 @@ static int same_origin(request_rec *r)
     return !origin || our_origin(r, origin);
 }
 
-static const char *json_string(apr_pool_t *p, const char *s)
-{
-    return s ? apr_pstrcat(p, "\"", maintenance_escape_json(p, s), "\"", NULL)
-             : "null";
-}
-
 static int send_json(request_rec *r, int status, const maintenance_state *st,
                      const char *error)
 {
     apr_pool_t *p = r->pool;
+    maintenance_json j;
 
     r->status = status;
     ap_set_content_type(r, "application/json");
+    maintenance_json_begin(&j, p);
     if (error) {
-        ap_rprintf(r, "{\"error\":%s}\n", json_string(p, error));
-        return OK;
+        maintenance_json_str(&j, "error", error);
     }
-    ap_rprintf(r, "{\"state\":\"%s\",\"in_force\":%s,\"start\":%s,\"end\":%s,"
-               "\"changed\":%s,\"by\":%s,\"message\":%s}\n",
-               st->on ? "on" : "off",
-               maintenance_state_in_force(st, apr_time_now()) ? "true" : "false",
-               json_string(p, maintenance_time_pformat(p, st->start)),
-               json_string(p, maintenance_time_pformat(p, st->end)),
-               json_string(p, maintenance_time_pformat(p, st->changed)),
-               json_string(p, st->by), json_string(p, st->message));
+    else {
+        maintenance_json_str(&j, "state", st->on ? "on" : "off");
+        maintenance_json_raw(&j, "in_force",
+                             maintenance_state_in_force(st, apr_time_now())
+                             ? "true" : "false");
+        maintenance_json_str(&j, "start",
+                             maintenance_time_pformat(p, st->start));
+        maintenance_json_str(&j, "end", maintenance_time_pformat(p, st->end));
+        maintenance_json_str(&j, "changed",
+                             maintenance_time_pformat(p, st->changed));
+        maintenance_json_str(&j, "by", st->by);
+        maintenance_json_str(&j, "message", st->message);
+    }
+    ap_rputs(maintenance_json_end(&j), r);
     return OK;
 }
 
@@ -391,7 +393,7 @@ static int send_page(const toggle_req *t, const maintenance_state *st)
     if (r->header_only) {
         return OK;
     }
-    ap_rputs(page_head, r);
+    ap_rputs(page_head(r), r);
     ap_rputs("<h1>Maintenance mode</h1>\n", r);
     if (t->act == SHOW_STATUS) {
         state_table(r, st);
@@ -423,7 +425,7 @@ static int refuse(const toggle_req *t, int status, const char *why)
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
     ap_rprintf(r, "%s<h1>%s</h1>\n<p>%s</p>\n<p><a href=\"%s/\">Status</a>"
-               "</p>\n</body>\n</html>\n", page_head,
+               "</p>\n</body>\n</html>\n", page_head(r),
                ap_get_status_line(status) + 4,
                maintenance_escape_html(r->pool, why),
                maintenance_escape_html(r->pool, t->base));

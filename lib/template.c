@@ -137,6 +137,18 @@ static const char *html_entity(char c)
     }
 }
 
+char *maintenance_html_head(apr_pool_t *p, const char *title,
+                            const char *style)
+{
+    return apr_pstrcat(p,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, "
+        "initial-scale=1\">\n<title>", maintenance_escape_html(p, title),
+        "</title>\n<style>\nbody{font-family:system-ui,sans-serif;"
+        "max-width:40em;margin:2em auto;padding:0 1em;color:#222;"
+        "line-height:1.5}\n", style, "</style>\n</head>\n<body>\n", NULL);
+}
+
 const char *maintenance_escape_html(apr_pool_t *p, const char *s)
 {
     apr_size_t len = 0;

@@ -25,6 +25,11 @@ char *maintenance_template_render(const maintenance_template *t,
                                   const maintenance_template_vars *v,
                                   apr_pool_t *p);
 
+/* The start of every page the module writes, up to and with <body>: the
+ * document head with title (escaped) and the shared style, then style. */
+char *maintenance_html_head(apr_pool_t *p, const char *title,
+                            const char *style);
+
 /* s escaped for HTML text and quoted attributes (& < > " '). */
 const char *maintenance_escape_html(apr_pool_t *p, const char *s);
 
