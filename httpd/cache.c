@@ -161,11 +161,9 @@ const char *maintenance_cache_configure(apr_pool_t *pconf, server_rec *s)
         maintenance_provider_params pp = { 0 };
         maintenance_spec spec = server_spec(sc, pconf);
         const char *line = spec_line(&spec, pconf);
-        apr_interval_time_t ttl = sc->ttl == MAINTENANCE_UNSET
-                                  ? MAINTENANCE_DEFAULT_TTL : sc->ttl;
+        apr_interval_time_t ttl = maintenance_ttl(sc);
 
-        pp.timeout = sc->timeout == MAINTENANCE_UNSET
-                     ? MAINTENANCE_DEFAULT_TIMEOUT : sc->timeout;
+        pp.timeout = maintenance_timeout(sc);
         pp.uid = ap_unixd_config.user_id;
         pp.gid = ap_unixd_config.group_id;
 

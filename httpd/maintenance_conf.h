@@ -71,10 +71,31 @@ typedef struct {
 extern module __attribute__((visibility("default"))) AP_MODULE_DECLARE_DATA
     maintenance_module;
 
+/* The defaults, all here: the values in force are read through the
+ * accessors below, never from the records' fields directly. */
 #define MAINTENANCE_DEFAULT_TTL          apr_time_from_sec(1)
 #define MAINTENANCE_DEFAULT_TIMEOUT      apr_time_from_sec(1)
 #define MAINTENANCE_DEFAULT_STATUS       HTTP_SERVICE_UNAVAILABLE
 #define MAINTENANCE_DEFAULT_RETRY_AFTER  3600
+
+/* A field's value, else its default. */
+#define MAINTENANCE_OR(rec, field, dflt) \
+    ((rec)->field == MAINTENANCE_UNSET ? (dflt) : (rec)->field)
+
+#define maintenance_ttl(sc) \
+    MAINTENANCE_OR(sc, ttl, MAINTENANCE_DEFAULT_TTL)
+#define maintenance_timeout(sc) \
+    MAINTENANCE_OR(sc, timeout, MAINTENANCE_DEFAULT_TIMEOUT)
+#define maintenance_fail_closed(sc)       MAINTENANCE_OR(sc, fail_closed, 0)
+#define maintenance_status(dc) \
+    MAINTENANCE_OR(dc, status, MAINTENANCE_DEFAULT_STATUS)
+/* Seconds, or MAINTENANCE_RETRY_OFF. */
+#define maintenance_retry_after(dc) \
+    MAINTENANCE_OR(dc, retry_after, MAINTENANCE_DEFAULT_RETRY_AFTER)
+#define maintenance_ignore_authenticated(dc) \
+    MAINTENANCE_OR(dc, ignore_authenticated, 0)
+#define maintenance_ignore_anonymous(dc) MAINTENANCE_OR(dc, ignore_anonymous, 0)
+#define maintenance_toggle_anonymous(dc) MAINTENANCE_OR(dc, toggle_anonymous, 0)
 #define MAINTENANCE_TOGGLE_HANDLER       "maintenance-toggle"
 #define MAINTENANCE_DEFAULT_MESSAGE      "This site is down for maintenance."
 

@@ -68,10 +68,10 @@ const char *maintenance_policy_bypass(request_rec *r,
     if (dc->ignore_users && user_matches(r, dc->ignore_users)) {
         return "user";
     }
-    if (dc->ignore_authenticated == 1 && r->user) {
+    if (maintenance_ignore_authenticated(dc) && r->user) {
         return "authenticated";
     }
-    if (dc->ignore_anonymous == 1 && !r->user) {
+    if (maintenance_ignore_anonymous(dc) && !r->user) {
         return "anonymous";
     }
     if (dc->ignore_exprs && expr_matches(r, dc->ignore_exprs)) {

@@ -88,14 +88,15 @@ int maintenance_is_redirect_target(request_rec *r,
 static apr_int64_t retry_after(const maintenance_dir_conf *dc,
                                const maintenance_state *st, apr_time_t now)
 {
-    if (dc->retry_after == MAINTENANCE_RETRY_OFF) {
+    int configured = maintenance_retry_after(dc);
+
+    if (configured == MAINTENANCE_RETRY_OFF) {
         return -1;
     }
     if (st->end > now) {
         return (st->end - now + APR_USEC_PER_SEC - 1) / APR_USEC_PER_SEC;
     }
-    return dc->retry_after == MAINTENANCE_UNSET
-           ? MAINTENANCE_DEFAULT_RETRY_AFTER : dc->retry_after;
+    return configured;
 }
 
 /* RFC 9457's problem document, with the maintenance members. */
@@ -132,8 +133,7 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
                         const maintenance_server_conf *sc,
                         const maintenance_state *st)
 {
-    int status = dc->status == MAINTENANCE_UNSET ? MAINTENANCE_DEFAULT_STATUS
-                                                  : dc->status;
+    int status = maintenance_status(dc);
     apr_int64_t retry = retry_after(dc, st, r->request_time);
     const char *message = st->message ? st->message
                                       : MAINTENANCE_DEFAULT_MESSAGE;

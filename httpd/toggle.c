@@ -462,7 +462,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
         return refuse(t, HTTP_FORBIDDEN, "This request comes from another "
                       "site: maintenance mode is changed from this page only.");
     }
-    if (!r->user && dc->toggle_anonymous != 1) {
+    if (!r->user && !maintenance_toggle_anonymous(dc)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MMLOG(00022)
                       "refused a POST to the toggle handler without an "
                       "authenticated user");
