@@ -18,7 +18,8 @@
 
 APLOG_USE_MODULE(maintenance);
 
-#define ERR_LEN 256
+/* What is kept of the last error and unknown keys, to log each once. */
+#define REPORTED_MAX 256
 
 /* maintenance_slot.failing */
 #define FAILING_NOT        0
@@ -39,8 +40,8 @@ struct maintenance_slot {
     apr_thread_mutex_t *lock;
     apr_time_t next_read;
     int failing;
-    char last_error[ERR_LEN];
-    char last_unknown[ERR_LEN];        /* keys last reported unknown */
+    char last_error[REPORTED_MAX];
+    char last_unknown[REPORTED_MAX];   /* keys last reported unknown */
     maintenance_decision d;
     apr_time_t changed;
     char by[MAINTENANCE_STATE_MAX + 1];
@@ -253,7 +254,7 @@ static void refresh_failed(maintenance_slot *slot, apr_status_t rv,
                      problem);
         return;
     }
-    ap_log_error(APLOG_MARK, APLOG_ERR, 0, slot->s, MMLOG(00002)
+    ap_log_error(APLOG_MARK, APLOG_ERR, MMSTATUS(rv), slot->s, MMLOG(00002)
                  "cannot read the state from %s: %s; %s", slot->spec,
                  problem, MAINTENANCE_LOAD(slot->d.known)
                           ? "the last state read stays in force"

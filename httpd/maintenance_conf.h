@@ -15,6 +15,13 @@
 /* The module's own log tags: MMLOG(00001) gives "MM00001: ". */
 #define MMLOG(n) "MM" #n ": "
 
+/* The status to give ap_log_*: an APR or system error prints its reason;
+ * the module's own codes (from APR_OS_START_USERERR), and APR_ENOSPC,
+ * which providers answer for a state too large rather than a disk full,
+ * have no text there: their message says it. */
+#define MMSTATUS(rv) \
+    ((rv) < APR_OS_START_USERERR && (rv) != APR_ENOSPC ? (rv) : 0)
+
 #define MAINTENANCE_UNSET      (-1)
 #define MAINTENANCE_RETRY_OFF  (-2)   /* MaintenanceRetryAfter Off */
 

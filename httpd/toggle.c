@@ -480,7 +480,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
         return refuse(t, HTTP_BAD_REQUEST, err);
     }
     if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MMLOG(00023)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, MMSTATUS(rv), r, MMLOG(00023)
                       "cannot change the state: %s", err);
         return refuse(t, HTTP_INTERNAL_SERVER_ERROR, apr_pstrcat(r->pool,
                       "The state could not be written: ", err, NULL));
@@ -512,6 +512,7 @@ static int __attribute__((noinline)) toggle(request_rec *r)
     toggle_req t = { 0 };
     maintenance_state st;
     const char *err;
+    apr_status_t rv;
     int rc;
 
     dc = ap_get_module_config(r->per_dir_config, &maintenance_module);
@@ -554,8 +555,9 @@ static int __attribute__((noinline)) toggle(request_rec *r)
         }
         return change_state(&t, sc->slot);
     }
-    if (maintenance_slot_fetch(sc->slot, &st, r->pool, &err) != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MMLOG(00024)
+    if ((rv = maintenance_slot_fetch(sc->slot, &st, r->pool, &err))
+        != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, MMSTATUS(rv), r, MMLOG(00024)
                       "cannot read the state: %s", err);
         return refuse(&t, HTTP_INTERNAL_SERVER_ERROR, apr_pstrcat(r->pool,
                       "The state could not be read: ", err, NULL));
