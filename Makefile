@@ -53,7 +53,7 @@ $(LIB_A): $(LIB_OBJS)
 $(MODULE): $(GLUE_SRCS) $(LIB_A) $(HEADERS)
 	$(APXS) -c $(APXS_CFLAGS) \
 	    -o $(MODULE:.libs/mod_maintenance.so=mod_maintenance.la) \
-	    $(GLUE_SRCS) $(LIB_A) $(CURL_LIBS) 2>&1 >/dev/null \
+	    $(GLUE_SRCS) $(LIB_A) $(CURL_LIBS) $(PCRE2_LIBS) 2>&1 >/dev/null \
 	    | { grep -v -e 'is not portable' -e '^\*\*\*' || true; } >&2
 
 $(CTL): ctl/maintenancectl.c $(LIB_A) $(LIB_HEADERS)

@@ -28,6 +28,7 @@ APR_CFLAGS = $(shell $(APR_CONFIG) --cflags --cppflags --includes) \
 APR_LIBS   = $(shell $(APR_CONFIG) --link-ld --libs) \
              $(shell $(APU_CONFIG) --link-ld --libs)
 CURL_LIBS  = $(shell curl-config --libs)
+PCRE2_LIBS = $(shell pkg-config --libs libpcre2-8)
 
 # The library's flags: apxs's own (hardening), position-independent code
 # for the module, and APR's headers alone.

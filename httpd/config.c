@@ -6,6 +6,9 @@
 #include <http_protocol.h>
 #include <apr_strings.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "config.h"
 #include "iplist.h"
 #include "provider.h"
@@ -263,8 +266,8 @@ static const char *set_seconds(cmd_parms *cmd, const char *arg,
     const char *err = maintenance_seconds_parse(arg, out);
 
     if (err || *out <= 0) {
-        return bad_value(cmd, arg, "is not a number of seconds above zero, "
-                         "like 1 or 0.5");
+        return bad_value(cmd, arg, "is not a number of seconds above zero "
+                         "and at most a day (86400), like 1 or 0.5");
     }
     return NULL;
 }
@@ -392,6 +395,26 @@ static apr_status_t free_regex(void *re)
     return APR_SUCCESS;
 }
 
+/* PCRE2's own words for what is wrong with re, and where: ap_regerror
+ * only says "bad argument". */
+static const char *regex_error(const char *re, apr_pool_t *p)
+{
+    PCRE2_UCHAR why[256];
+    PCRE2_SIZE offset = 0;
+    int code = 0;
+    pcre2_code *compiled = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+                                         0, &code, &offset, NULL);
+
+    if (compiled) {
+        /* httpd's options refused it; PCRE2 alone would take it. */
+        pcre2_code_free(compiled);
+        return "refused by httpd's regular expression options";
+    }
+    pcre2_get_error_message(code, why, sizeof(why));
+    return apr_psprintf(p, "%s at offset %lu", (const char *)why,
+                        (unsigned long)offset);
+}
+
 static const char *add_ignore_url(cmd_parms *cmd, void *dcv, const char *arg)
 {
     maintenance_dir_conf *dc = dcv;
@@ -399,10 +422,9 @@ static const char *add_ignore_url(cmd_parms *cmd, void *dcv, const char *arg)
     int rc = ap_regcomp(re, arg, 0);
 
     if (rc) {
-        char why[256];
-        ap_regerror(rc, re, why, sizeof(why));
         return bad_value(cmd, arg, apr_pstrcat(cmd->pool, "is not a valid "
-                                               "regular expression: ", why,
+                                               "regular expression: ",
+                                               regex_error(arg, cmd->pool),
                                                NULL));
     }
     apr_pool_cleanup_register(cmd->pool, re, free_regex,
