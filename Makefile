@@ -75,9 +75,21 @@ $(TEST_MOD_FLAGS): FORCE
 	@echo '$(SAN_APXS)' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
+# The integration tests' fixture (tests/lib) runs the httpd apxs names,
+# with its modules and its htpasswd; it_install checks that make install
+# puts things where this Makefile's install does.
+TEST_CFLAGS = -Itests/lib \
+    -DFX_HTTPD='"$(shell $(APXS) -q SBINDIR)/$(shell $(APXS) -q progname)"' \
+    -DFX_MODULES_DIR='"$(shell $(APXS) -q LIBEXECDIR)"' \
+    -DFX_HTPASSWD='"$(shell $(APXS) -q BINDIR)/htpasswd"' \
+    -DINSTALL_LIBEXECDIR='"$(LIBEXECDIR)"' \
+    -DINSTALL_INCLUDEDIR='"$(INCLUDEDIR)"' \
+    -DINSTALL_SYSCONFDIR='"$(SYSCONFDIR)"'
+TEST_LIBS   = -lcmocka -lcurl -ljansson $(APR_LIBS)
+
 $(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL) $(TEST_MOD)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itests/lib -o $@ $< $(TEST_LIB) -lcmocka -lcurl $(APR_LIBS)
+	$(CC) $(HOST_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LIBS)
 
 deps:
 	@tools/deps.sh
@@ -98,9 +110,16 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh
 
+# What the module costs httpd (bench/bench.c), on the tests' fixture.
+BENCH = $(BUILD)/bench/bench
+
+$(BENCH): bench/bench.c $(TEST_LIB) $(wildcard tests/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LIBS)
+
 bench: deps
-	@$(MAKE) --no-print-directory all
-	@bench/run.sh
+	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(BENCH)
 
 # Not part of make test: SOAK_SECONDS of load, state changes and graceful
 # restarts per MPM (tests/soak/soak.c).
@@ -110,7 +129,7 @@ SOAK_SRCS  = $(wildcard tests/soak/*.c)
 
 $(SOAK): $(SOAK_SRCS) $(wildcard tests/soak/*.h) $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itests/lib -o $@ $(SOAK_SRCS) $(TEST_LIB) -lcmocka -lcurl $(APR_LIBS)
+	$(CC) $(HOST_CFLAGS) $(TEST_CFLAGS) -o $@ $(SOAK_SRCS) $(TEST_LIB) $(TEST_LIBS)
 
 .PHONY: soak
 soak: deps

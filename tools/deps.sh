@@ -13,6 +13,7 @@ libaprutil1-dev:/usr/include/apr-1.0/apr_memcache.h
 libpcre2-dev:/usr/include/pcre2.h
 libcurl4-openssl-dev:/usr/bin/curl-config
 libcmocka-dev:/usr/include/cmocka.h
+libjansson-dev:/usr/include/jansson.h
 memcached:/usr/bin/memcached
 curl:/usr/bin/curl
 chromium:/usr/bin/chromium

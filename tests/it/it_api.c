@@ -4,9 +4,9 @@
  * decides the site, its handler reads and sets the state through the
  * optional functions, and configtest checks what providers are named. */
 #include "fixture.h"
+#include "toggle.h"
 
 #include <limits.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #define TEST_MODULE "tests/modules/.libs/mod_maintenance_test.so"
@@ -21,30 +21,21 @@ static const char SITE[] =
     "MaintenanceIgnoreURL ^/api\n"
     "<Location \"/api\">\n  SetHandler maintenance-api-test\n</Location>\n"
     "<Location \"/toggle\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  Require ip 127.0.0.1\n"
-    "  MaintenanceToggleAnonymous On\n"
+    TOGGLE_LOOPBACK
     "</Location>\n";
 
 /* "LoadModule maintenance_test_module /abs/path" and then conf. */
 static fx *new_with_module(const char *conf)
 {
     char cwd[PATH_MAX];
-    char *text;
-    fx *f;
 
     if (!getcwd(cwd, sizeof(cwd))
         || access(TEST_MODULE, R_OK) != 0) {
         fail_msg(TEST_MODULE " is missing (make builds it; tests run from "
                  "the repository root)");
     }
-    if (asprintf(&text, "LoadModule maintenance_test_module %s/%s\n%s", cwd,
-                 TEST_MODULE, conf) < 0) {
-        abort();
-    }
-    f = fx_new(text);
-    free(text);
-    return f;
+    return fx_new_fmt("LoadModule maintenance_test_module %s/%s\n%s", cwd,
+                      TEST_MODULE, conf);
 }
 
 static int setup(void **state)
@@ -92,66 +83,43 @@ static void test_set_through_the_api(void **state)
 /* The toggle handler goes through the same provider both ways. */
 static void test_toggle_uses_the_provider(void **state)
 {
-    static const char *const json[] = { "Accept: application/json", NULL };
     fx *f = *state;
 
     api(f, "?set=on&message=Set%20by%20the%20API");
-    fx_req get = { .path = "/toggle/", .headers = json };
-    fx_res *r = FX_ASSERT_STATUS(fx_request(f, &get), 200);
+    fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/toggle/", FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "on");
     assert_string_equal(fx_json_str(f, r, "by"), "api-test");
     assert_string_equal(fx_json_str(f, r, "message"), "Set by the API");
 
-    fx_req post = { .path = "/toggle/off", .body = "", .headers = json };
-    FX_ASSERT_STATUS(fx_request(f, &post), 200);
+    FX_ASSERT_STATUS(fx_post(f, NULL, "/toggle/off", NULL, FX_ACCEPT_JSON),
+                     200);
     assert_string_equal(api(f, "")->body, "off\n\n\n");
     FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
 /* --- configtest ---------------------------------------------------------- */
 
-/* configtest of conf (with the test module) fails, naming each needle. */
-static void check_refused(const char *conf, const char *const *needles)
-{
-    const char *out;
-    fx *f = new_with_module(conf);
-    int rc = fx_configtest(f, &out);
-
-    if (rc == 0) {
-        fail_msg("configtest accepted %s\n%s", conf, out);
-    }
-    for (; *needles; needles++) {
-        if (!strstr(out, *needles)) {
-            fail_msg("configtest's message for %s does not name \"%s\":\n%s",
-                     conf, *needles, out);
-        }
-    }
-}
-
 static void test_provider_args_checked(void **state)
 {
+    fx *f = new_with_module("MaintenanceState memtest:bogus\n");
+
     (void)state;
     /* The provider's own words reach the admin. */
-    check_refused("MaintenanceState memtest:bogus\n", (const char *const[]){
-                  "MaintenanceState", "memtest", "takes on or off", NULL });
+    FX_ASSERT_CONFIG_REFUSED(f, "MaintenanceState", "memtest",
+                             "takes on or off");
 }
 
 static void test_unknown_provider(void **state)
 {
     (void)state;
-    check_refused("MaintenanceState nope:x\n", (const char *const[]){
-                  "MaintenanceState", "nope", NULL });
+    FX_ASSERT_CONFIG_REFUSED(new_with_module("MaintenanceState nope:x\n"),
+                             "MaintenanceState", "nope");
 }
 
 static void test_good_provider_config(void **state)
 {
-    const char *out;
-    fx *f = new_with_module("MaintenanceState memtest:off\n");
-
     (void)state;
-    if (fx_configtest(f, &out) != 0 || !strstr(out, "Syntax OK")) {
-        fail_msg("configtest refused memtest:off:\n%s", out);
-    }
+    FX_ASSERT_CONFIG_OK(new_with_module("MaintenanceState memtest:off\n"));
 }
 
 /* A virtual host may name its own provider; memtest:off there serves

@@ -3,6 +3,7 @@
  * turn maintenance on with a click, see the site answer 503 (with the
  * built-in page and the message), and turn it off again. */
 #include "fixture.h"
+#include "toggle.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -31,8 +32,8 @@ static const char *missing(void)
     return NULL;
 }
 
-/* Run node SCRIPT base user password in its own process group, output
- * into log; its exit status, or -1 if it had to be killed. */
+/* Run node SCRIPT base user password (alice's) in its own process group,
+ * output into log; its exit status, or -1 if it had to be killed. */
 static int run_script(const char *base, const char *log)
 {
     pid_t pid;
@@ -47,7 +48,8 @@ static int run_script(const char *base, const char *log)
         if (!freopen(log, "w", stdout) || dup2(fileno(stdout), 2) < 0) {
             _exit(126);
         }
-        execlp("node", "node", SCRIPT, base, "alice", "secret", (char *)NULL);
+        execlp("node", "node", SCRIPT, base, TOGGLE_USER, TOGGLE_PASSWORD,
+               (char *)NULL);
         fprintf(stderr, "cannot run node: %s\n", strerror(errno));
         _exit(127);
     }
@@ -72,13 +74,13 @@ static void test_toggle_in_a_browser(void **state)
         skip();
     }
     fx *f = fx_new(CONF);
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
+    toggle_add_alice(f);
     fx_write(f, "htdocs/index.html", "<!DOCTYPE html><title>Shop</title>"
              "<p>front page</p>\n");
     fx_start(f);
 
     const char *log = fx_fmt(f, "%s/browser.log", fx_dir(f));
-    int rc = run_script(fx_fmt(f, "http://127.0.0.1:%d", fx_port(f)), log);
+    int rc = run_script(fx_url(f, ""), log);
     if (rc != 0) {
         FILE *fp = fopen(log, "r");
         char text[16384];

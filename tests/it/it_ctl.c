@@ -4,6 +4,7 @@
  * including a state written by root that httpd's User must still change. */
 #include "ctl.h"
 #include "fixture.h"
+#include "toggle.h"
 
 #include <pwd.h>
 #include <stdlib.h>
@@ -12,24 +13,12 @@
 #include <unistd.h>
 
 #define MAN_PAGE "ctl/maintenancectl.1"
-#define TOGGLE   "/maintenance-mode"
-#define ALICE    "alice:secret"
-#define RUN_USER "www-data"
 
 static const char CONF[] = FX_ENV_HEADERS FX_TOGGLE_CONF;
 
-static fx *new_site(const char *conf)
-{
-    fx *f = fx_new(conf);
-
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
-    fx_write(f, "htdocs/index.html", "front page\n");
-    return f;
-}
-
 static int setup(void **state)
 {
-    fx *f = new_site(CONF);
+    fx *f = toggle_new_site(CONF);
 
     fx_start(f);
     *state = f;
@@ -43,38 +32,20 @@ static const char *state_spec(fx *f)
     return fx_fmt(f, "file:%s/state/state", fx_dir(f));
 }
 
-/* maintenancectl --state <the fixture's state> args... */
-#define CTL_RUN(f, ...) \
-    ctl_run((f), NULL, CTL_ARGS("--state", state_spec(f), __VA_ARGS__))
+/* maintenancectl --state <the fixture's state file> args... */
+#define CTL_RUN_HERE(f, ...) CTL_RUN_ON((f), NULL, state_spec(f), __VA_ARGS__)
 
 static const char *state_file(fx *f)
 {
     return fx_read(f, "state/state");
 }
 
-/* Write the state file directly, as an admin with an editor would. */
-static void put_state(fx *f, const char *text)
-{
-    fx_write(f, "state/state", "%s", text);
-    fx_sleep_ms(FX_SETTLE_MS);
-}
-
-static fx_res *toggle(fx *f, const char *method, const char *path)
-{
-    static const char *const json[] = { "Accept: application/json", NULL };
-    fx_req req = { .method = method, .path = path, .headers = json,
-                   .userpwd = ALICE, .body = strcmp(method, "POST") ? NULL
-                                                                    : "" };
-
-    return fx_request(f, &req);
-}
-
 static uid_t run_user_uid(void)
 {
-    struct passwd *pw = getpwnam(RUN_USER);
+    struct passwd *pw = getpwnam(FX_RUN_USER);
 
     if (!pw) {
-        fail_msg("no user " RUN_USER);
+        fail_msg("no user " FX_RUN_USER);
     }
     return pw->pw_uid;
 }
@@ -95,7 +66,7 @@ static uid_t owner(fx *f, const char *rel)
 static void test_help(void **state)
 {
     fx *f = *state;
-    const char *out = ctl_ok(ctl_run(f, NULL, CTL_ARGS("--help")));
+    const char *out = ctl_ok(CTL_RUN(f, "--help"));
 
     FX_ASSERT_CONTAINS("--help", out, "usage: maintenancectl");
     for (const char *const *word = (const char *const[]){ "on", "off",
@@ -143,7 +114,7 @@ static void test_status_missing_is_off(void **state)
     fx *f = *state;
 
     fx_state_remove(f);
-    const char *out = ctl_ok(CTL_RUN(f, "status"));
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "status"));
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "state"), "off");
 }
@@ -153,10 +124,10 @@ static void test_status_of_a_file(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    put_state(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
-                        "message=Moving racks\n", fx_iso(f, now - 60),
-                        fx_iso(f, now + 600), fx_iso(f, now - 120)));
-    const char *out = ctl_ok(CTL_RUN(f, "status"));
+    fx_state_put(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
+                           "message=Moving racks\n", fx_iso(f, now - 60),
+                           fx_iso(f, now + 600), fx_iso(f, now - 120)));
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "status"));
     assert_string_equal(ctl_first_line(f, out), "on");
     assert_string_equal(ctl_field(f, out, "state"), "on");
     assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, now - 60));
@@ -171,9 +142,9 @@ static void test_on(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    put_state(f, "off\n");
-    const char *out = ctl_ok(CTL_RUN(f, "on", "--message",
-                                     "Upgrading the database"));
+    fx_state_put(f, "off\n");
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "on", "--message",
+                                          "Upgrading the database"));
     /* on prints the status it wrote. */
     assert_string_equal(ctl_first_line(f, out), "on");
     assert_string_equal(ctl_field(f, out, "message"),
@@ -183,7 +154,7 @@ static void test_on(void **state)
     assert_null(ctl_field(f, out, "end"));
     FX_ASSERT_CONTAINS("state file", state_file(f), "on\n");
 
-    out = ctl_ok(CTL_RUN(f, "status"));
+    out = ctl_ok(CTL_RUN_HERE(f, "status"));
     assert_string_equal(ctl_first_line(f, out), "on");
     assert_string_equal(ctl_field(f, out, "message"),
                         "Upgrading the database");
@@ -194,8 +165,8 @@ static void test_plain_on(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    const char *out = ctl_ok(CTL_RUN(f, "on"));
+    fx_state_put(f, "off\n");
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "on"));
     assert_string_equal(ctl_first_line(f, out), "on");
     assert_null(ctl_field(f, out, "message"));
     assert_int_equal(strncmp(state_file(f), "on\n", 3), 0);
@@ -205,8 +176,8 @@ static void test_off(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "on\nmessage=Down\n");
-    const char *out = ctl_ok(CTL_RUN(f, "off"));
+    fx_state_put(f, "on\nmessage=Down\n");
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "off"));
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "state"), "off");
     assert_null(ctl_field(f, out, "message"));
@@ -218,9 +189,8 @@ static void test_by_is_sudo_user(void **state)
 {
     fx *f = *state;
 
-    const char *out = ctl_ok(ctl_run(f, CTL_ARGS("SUDO_USER=carol"),
-                                     CTL_ARGS("--state", state_spec(f),
-                                              "off")));
+    const char *out = ctl_ok(CTL_RUN_ON(f, CTL_ARGS("SUDO_USER=carol"),
+                                        state_spec(f), "off"));
     assert_string_equal(ctl_field(f, out, "by"), "carol");
     FX_ASSERT_CONTAINS("state file", state_file(f), "by=carol\n");
 }
@@ -230,8 +200,8 @@ static void test_window_ahead(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    const char *out = ctl_ok(CTL_RUN(f, "on", "--start", fx_iso(f, start),
-                                     "--end", fx_iso(f, start + 1800)));
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "on", "--start", fx_iso(f, start),
+                                          "--end", fx_iso(f, start + 1800)));
     assert_string_equal(ctl_first_line(f, out), "off (maintenance scheduled)");
     assert_string_equal(ctl_field(f, out, "state"), "on");
     assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, start));
@@ -247,9 +217,9 @@ static void test_for_after_start(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    const char *out = ctl_ok(CTL_RUN(f, "on", "--start",
-                                     fx_fmt(f, "%lld", (long long)start),
-                                     "--for", "1h30m"));
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "on", "--start",
+                                          fx_fmt(f, "%lld", (long long)start),
+                                          "--for", "1h30m"));
     assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, start));
     assert_string_equal(ctl_field(f, out, "end"), fx_iso(f, start + 5400));
 }
@@ -263,14 +233,13 @@ static void test_environment_names_the_state(void **state)
                                    fx_dir(f));
     const char *const env[] = { env_state, NULL };
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     ctl_ok(ctl_run(f, env, CTL_ARGS("on", "--message", "env")));
     FX_ASSERT_CONTAINS("env/state", fx_read(f, "env/state"), "message=env\n");
     assert_string_equal(state_file(f), "off\n");
 
     /* --state wins over the environment. */
-    ctl_ok(ctl_run(f, env, CTL_ARGS("--state", state_spec(f), "on",
-                                    "--message", "flag")));
+    ctl_ok(CTL_RUN_ON(f, env, state_spec(f), "on", "--message", "flag"));
     FX_ASSERT_CONTAINS("state file", state_file(f), "message=flag\n");
     FX_ASSERT_CONTAINS("env/state", fx_read(f, "env/state"), "message=env\n");
 }
@@ -314,7 +283,7 @@ static void test_errors(void **state)
           "out of range" },
     };
 
-    put_state(f, "off\nmessage=before\n");
+    fx_state_put(f, "off\nmessage=before\n");
     for (size_t i = 0; i < sizeof(runs) / sizeof(*runs); i++) {
         ctl_refused(ctl_run(f, NULL, runs[i].args), runs[i].needle);
         assert_string_equal(state_file(f), "off\nmessage=before\n");
@@ -327,14 +296,12 @@ static void test_errors(void **state)
 static void test_state_too_large(void **state)
 {
     fx *f = *state;
-    char message[5001];
 
-    memset(message, 'x', sizeof(message) - 1);
-    message[sizeof(message) - 1] = '\0';
-    put_state(f, "off\nmessage=before\n");
-    ctl_res r = CTL_RUN(f, "on", "--message", message);
+    fx_state_put(f, "off\nmessage=before\n");
+    ctl_res r = CTL_RUN_HERE(f, "on", "--message", fx_filler(f, 5000));
     const char *after = state_file(f);
-    put_state(f, "off\n");   /* whatever happened, the next tests start clean */
+    /* Whatever happened, the next tests start clean. */
+    fx_state_put(f, "off\n");
     ctl_refused(r, "");
     if (strcmp(after, "off\nmessage=before\n")) {
         fail_msg("the state was changed (%zu bytes):\n%.200s...",
@@ -352,12 +319,9 @@ static void test_unusable_store(void **state)
 
     fx_write(f, "blocker", "a file where a directory should be\n");
     fx_write(f, "garbage", "maybe\nstart=yesterday\n");
-    ctl_refused(ctl_run(f, NULL, CTL_ARGS("--state", blocked, "off")),
-                "blocker");
-    ctl_refused(ctl_run(f, NULL, CTL_ARGS("--state", isdir, "status")),
-                "htdocs");
-    ctl_refused(ctl_run(f, NULL, CTL_ARGS("--state", garbage, "status")),
-                "garbage");
+    ctl_refused(CTL_RUN_ON(f, NULL, blocked, "off"), "blocker");
+    ctl_refused(CTL_RUN_ON(f, NULL, isdir, "status"), "htdocs");
+    ctl_refused(CTL_RUN_ON(f, NULL, garbage, "status"), "garbage");
 }
 
 /* --- with httpd ---------------------------------------------------------- */
@@ -366,13 +330,13 @@ static void test_on_takes_the_site_down(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     FX_ASSERT_SERVED(fx_get(f, "/index.html"));
-    ctl_ok(CTL_RUN(f, "on", "--message", "From the CLI"));
+    ctl_ok(CTL_RUN_HERE(f, "on", "--message", "From the CLI"));
     fx_res *r = fx_await_status(f, "/index.html", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_BODY(r, "From the CLI");
-    ctl_ok(CTL_RUN(f, "off"));
+    ctl_ok(CTL_RUN_HERE(f, "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
 
@@ -381,8 +345,9 @@ static void test_on_for_seen_by_the_toggle(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    ctl_ok(CTL_RUN(f, "on", "--for", "30m", "--message", "x"));
-    fx_res *r = FX_ASSERT_STATUS(toggle(f, "GET", TOGGLE "/"), 200);
+    ctl_ok(CTL_RUN_HERE(f, "on", "--for", "30m", "--message", "x"));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
+                                           FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "on");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "true");
     assert_string_equal(fx_json_str(f, r, "message"), "x");
@@ -396,9 +361,10 @@ static void test_toggle_after_cli(void **state)
 {
     fx *f = *state;
 
-    ctl_ok(CTL_RUN(f, "on", "--message", "CLI"));
-    FX_ASSERT_STATUS(toggle(f, "POST", TOGGLE "/off"), 200);
-    const char *out = ctl_ok(CTL_RUN(f, "status"));
+    ctl_ok(CTL_RUN_HERE(f, "on", "--message", "CLI"));
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL, FX_ACCEPT_JSON),
+                     200);
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "status"));
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "by"), "alice");
     if (geteuid() == 0) {
@@ -415,18 +381,18 @@ static void test_root_makes_the_directory_for_httpd(void **state)
     if (geteuid() != 0) {
         skip();
     }
-    fx *f = new_site("MaintenanceState file:${TESTDIR}/var/maint/state\n"
-                     FX_TOGGLE_CONF);
+    fx *f = toggle_new_site("MaintenanceState "
+                            "file:${TESTDIR}/var/maint/state\n"
+                            FX_TOGGLE_CONF);
     const char *spec = fx_fmt(f, "file:%s/var/maint/state", fx_dir(f));
 
-    ctl_ok(ctl_run(f, NULL, CTL_ARGS("--state", spec, "on", "--message",
-                                     "root")));
+    ctl_ok(CTL_RUN_ON(f, NULL, spec, "on", "--message", "root"));
     assert_int_equal(owner(f, "var/maint"), run_user_uid());
     fx_start(f);
-    fx_res *r = FX_ASSERT_STATUS(toggle(f, "POST", TOGGLE "/off"), 200);
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL,
+                                         FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "off");
-    const char *out = ctl_ok(ctl_run(f, NULL, CTL_ARGS("--state", spec,
-                                                       "status")));
+    const char *out = ctl_ok(CTL_RUN_ON(f, NULL, spec, "status"));
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "by"), "alice");
 }
@@ -442,9 +408,8 @@ static void test_root_directory_owner_from_env(void **state)
     }
     const char *const env[] = { "APACHE_RUN_USER=daemon",
                                 "APACHE_RUN_GROUP=daemon", NULL };
-    ctl_ok(ctl_run(f, env, CTL_ARGS("--state",
-                                    fx_fmt(f, "file:%s/daemon/state",
-                                           fx_dir(f)), "off")));
+    ctl_ok(CTL_RUN_ON(f, env, fx_fmt(f, "file:%s/daemon/state", fx_dir(f)),
+                      "off"));
     assert_int_equal(owner(f, "daemon"), pw->pw_uid);
 }
 

@@ -5,6 +5,7 @@
  * configtest` accept them, and the shipped configuration with its toggle
  * location uncommented runs a site that is switched from the toggle. */
 #include "fixture.h"
+#include "toggle.h"
 
 #include <limits.h>
 #include <pwd.h>
@@ -13,13 +14,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Debian's layout: apxs -q LIBEXECDIR, INCLUDEDIR, SYSCONFDIR; PREFIX. */
-#define LIBEXECDIR "/usr/lib/apache2/modules"
-#define INCLUDEDIR "/usr/include/apache2"
-#define SYSCONFDIR "/etc/apache2"
+/* Where make install puts things: httpd's directories as the Makefile
+ * passes them in (its LIBEXECDIR, INCLUDEDIR and SYSCONFDIR, which apxs -q
+ * gives), and the Makefile's defaults for PREFIX, the state file's
+ * directory and HTTPD_USER, who owns that directory. */
+#define LIBEXECDIR INSTALL_LIBEXECDIR
+#define INCLUDEDIR INSTALL_INCLUDEDIR
+#define SYSCONFDIR INSTALL_SYSCONFDIR
 #define PREFIX     "/usr/local"
 #define STATE_DIR  "/var/lib/apache2/maintenance"
-#define RUN_USER   "www-data"
+#define HTTPD_USER "www-data"
 
 /* DESTDIR: <the group's fixture directory>/root. */
 static char dest[PATH_MAX];
@@ -104,7 +108,7 @@ static void test_files(void **state)
 static void test_state_directory_owner(void **state)
 {
     fx *f = *state;
-    struct passwd *pw = getpwnam(RUN_USER);
+    struct passwd *pw = getpwnam(HTTPD_USER);
     struct stat st;
 
     if (geteuid() != 0 || !pw) {
@@ -243,14 +247,6 @@ static fx *new_bare_site(const char *conf)
     return site;
 }
 
-static fx_res *post(fx *site, const char *path)
-{
-    fx_req req = { .path = path, .body = "message=Installed",
-                   .userpwd = "alice:secret" };
-
-    return fx_request(site, &req);
-}
-
 /* As the README tells a new user: load the module with the shipped
  * files, uncomment the toggle location, turn maintenance on and off. */
 static void test_shipped_config_runs(void **state)
@@ -267,16 +263,18 @@ static void test_shipped_config_runs(void **state)
     fx *site = new_bare_site(conf);
 
     write_load_file(f, site, "maintenance.load");
-    fx_htpasswd(site, "htpasswd", "alice", "secret");
+    toggle_add_alice(site);
     fx_write(site, "htdocs/index.html", "front page\n");
     fx_start(site);
 
     FX_ASSERT_STATUS(fx_get(site, "/index.html"), 200);
-    FX_ASSERT_STATUS(post(site, "/maintenance-mode/on"), 303);
+    FX_ASSERT_STATUS(fx_post(site, ALICE, TOGGLE "/on", "message=Installed"),
+                     303);
     fx_res *r = fx_await_status(site, "/index.html", 503);
     FX_ASSERT_STATUS(r, 503);
     FX_ASSERT_BODY(r, "Installed");
-    FX_ASSERT_STATUS(post(site, "/maintenance-mode/off"), 303);
+    FX_ASSERT_STATUS(fx_post(site, ALICE, TOGGLE "/off", "message=Installed"),
+                     303);
     FX_ASSERT_STATUS(fx_await_status(site, "/index.html", 200), 200);
 }
 

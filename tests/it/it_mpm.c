@@ -2,15 +2,14 @@
  * mpm_prefork (several single-threaded processes, each with its own
  * cached state and refresher): decisions, the toggle page, and requests
  * from many clients while the state flips. */
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "fixture.h"
+#include "toggle.h"
 
 static const char CONF[] = FX_TOGGLE_CONF;
 
-#define ALICE     "alice:secret"
 #define CLIENTS   8
 #define REQUESTS  100
 
@@ -19,10 +18,8 @@ static int setup_mpm(void **state, const char *mpm)
     fx *f;
 
     setenv("FX_MPM", mpm, 1);
-    f = fx_new(CONF);
+    f = toggle_new_site(CONF);
     unsetenv("FX_MPM");
-    fx_write(f, "htdocs/index.html", "the site\n");
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
     fx_start(f);
     *state = f;
     return 0;
@@ -60,19 +57,11 @@ static void test_state_decides(void **state)
     }
 }
 
-static fx_res *toggle(fx *f, const char *action)
+/* The page's own form for action (on or off), as a browser posts it. */
+static fx_res *post_form(fx *f, const char *action)
 {
-    const char *const headers[] = {
-        fx_fmt(f, "Origin: http://127.0.0.1:%d", fx_port(f)), NULL
-    };
-    fx_req req = { 0 };
-
-    req.method = "POST";
-    req.path = fx_fmt(f, "/maintenance-mode/%s", action);
-    req.headers = headers;
-    req.body = "message=From+the+page";
-    req.userpwd = ALICE;
-    return fx_request(f, &req);
+    return fx_post(f, ALICE, fx_fmt(f, TOGGLE "/%s", action),
+                   "message=From+the+page", toggle_origin(f));
 }
 
 /* The handler runs as httpd's User in whichever process takes it. */
@@ -80,35 +69,25 @@ static void test_toggle_page(void **state)
 {
     fx *f = *state;
 
-    FX_ASSERT_STATUS(toggle(f, "on"), 303);
+    FX_ASSERT_STATUS(post_form(f, "on"), 303);
     FX_ASSERT_BODY(FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503),
                                     503), "From the page");
-    FX_ASSERT_STATUS(toggle(f, "off"), 303);
+    FX_ASSERT_STATUS(post_form(f, "off"), 303);
     FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 200), 200);
 }
 
 typedef struct {
-    const char *url;
+    const fx *f;
     long answers[2];     /* 200s, 503s */
     long other;          /* the first other status, or -1 */
     CURLcode rc;         /* the first transfer error */
 } client_job;
 
-static size_t discard(char *data, size_t size, size_t n, void *baton)
-{
-    (void)data, (void)baton;
-    return size * n;
-}
-
 static void *client(void *arg)
 {
     client_job *job = arg;
-    CURL *curl = curl_easy_init();
+    CURL *curl = fx_curl(job->f, "/index.html", 10L);
 
-    curl_easy_setopt(curl, CURLOPT_URL, job->url);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     for (int i = 0; i < REQUESTS; i++) {
         long status = 0;
         CURLcode rc = curl_easy_perform(curl);
@@ -142,7 +121,7 @@ static void test_clients_while_flipping(void **state)
     fx_expect_log(f, "AH00161");
     for (int i = 0; i < CLIENTS; i++) {
         memset(&jobs[i], 0, sizeof(jobs[i]));
-        jobs[i].url = fx_fmt(f, "http://127.0.0.1:%d/index.html", fx_port(f));
+        jobs[i].f = f;
         jobs[i].other = -1;
         assert_int_equal(pthread_create(&threads[i], NULL, client, &jobs[i]),
                          0);

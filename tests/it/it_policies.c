@@ -65,15 +65,12 @@ static int setup(void **state)
     return 0;
 }
 
-/* GET path as user (password user-pw), or anonymously when user is NULL. */
-static fx_res *get_as(fx *f, const char *path, const char *user)
+/* GET path as one of USERS (with the password setup gave: user-pw), or
+ * anonymously when user is NULL. */
+static fx_res *get_as_user(fx *f, const char *path, const char *user)
 {
-    fx_req req = { .path = path };
-
-    if (user) {
-        req.userpwd = fx_fmt(f, "%s:%s-pw", user, user);
-    }
-    return fx_request(f, &req);
+    return fx_get_as(f, user ? fx_fmt(f, "%s:%s-pw", user, user) : NULL,
+                     path);
 }
 
 /* GET path from a client whose address mod_remoteip takes from
@@ -139,36 +136,38 @@ static void test_ignore_user(void **state)
 {
     fx *f = *state;
 
-    FX_ASSERT_PASSES(get_as(f, "/staff/a.html", "alice"), "user");
-    FX_ASSERT_PASSES(get_as(f, "/staff/a.html", "carol"), "user");
-    FX_ASSERT_PASSES(get_as(f, "/staff/a.html", "dave"), "user");
-    FX_ASSERT_BLOCKED(get_as(f, "/staff/a.html", "bob"), 503);
+    FX_ASSERT_PASSES(get_as_user(f, "/staff/a.html", "alice"), "user");
+    FX_ASSERT_PASSES(get_as_user(f, "/staff/a.html", "carol"), "user");
+    FX_ASSERT_PASSES(get_as_user(f, "/staff/a.html", "dave"), "user");
+    FX_ASSERT_BLOCKED(get_as_user(f, "/staff/a.html", "bob"), 503);
     /* Authentication comes first, as httpd orders it. */
-    FX_ASSERT_STATUS(get_as(f, "/staff/a.html", NULL), 401);
+    FX_ASSERT_STATUS(get_as_user(f, "/staff/a.html", NULL), 401);
 }
 
 static void test_ignore_authenticated(void **state)
 {
     fx *f = *state;
 
-    FX_ASSERT_PASSES(get_as(f, "/members/a.html", "bob"), "authenticated");
-    FX_ASSERT_PASSES(get_as(f, "/members/a.html", "alice"), "authenticated");
-    FX_ASSERT_BLOCKED(get_as(f, "/public-auth/a.html", NULL), 503);
+    FX_ASSERT_PASSES(get_as_user(f, "/members/a.html", "bob"),
+                     "authenticated");
+    FX_ASSERT_PASSES(get_as_user(f, "/members/a.html", "alice"),
+                     "authenticated");
+    FX_ASSERT_BLOCKED(get_as_user(f, "/public-auth/a.html", NULL), 503);
 }
 
 static void test_ignore_anonymous(void **state)
 {
     fx *f = *state;
 
-    FX_ASSERT_PASSES(get_as(f, "/public/a.html", NULL), "anonymous");
-    FX_ASSERT_BLOCKED(get_as(f, "/members-anon/a.html", "bob"), 503);
+    FX_ASSERT_PASSES(get_as_user(f, "/public/a.html", NULL), "anonymous");
+    FX_ASSERT_BLOCKED(get_as_user(f, "/members-anon/a.html", "bob"), 503);
 }
 
 static void test_inner_flag_overrides(void **state)
 {
     fx *f = *state;
 
-    FX_ASSERT_BLOCKED(get_as(f, "/public/off/a.html", NULL), 503);
+    FX_ASSERT_BLOCKED(get_as_user(f, "/public/off/a.html", NULL), 503);
 }
 
 static void test_ignore_expr(void **state)

@@ -12,14 +12,11 @@
  * Nothing here asserts how fast the module is; where it must not wait on
  * the store, pages are fetched with a timeout of a few seconds, so that a
  * page stuck behind a dead or frozen store fails the test. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* asprintf */
-#endif
 #include "ctl.h"
 #include "fixture.h"
 #include "s3store.h"
+#include "toggle.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -34,11 +31,6 @@
 #define REGION       "eu-west-1"
 #define NESTED_KEY   "shop/eu/maintenance%20state"
 #define RESERVED_KEY "shop,eu/state=live+1"
-#define TOGGLE       "/maintenance-mode"
-#define ALICE        "alice:secret"
-#define OUTAGE_LOG   "MM00002"     /* at error: the state cannot be read */
-#define RECOVERY_LOG "MM00003"     /* at notice: readable again */
-#define QUICK_S      3L            /* a page the module must not hold up */
 /* Long enough for the refresher to read the state many times over at the
  * fixture's MaintenanceStateTTL of 0.05 s. */
 #define MANY_READS_MS (2 * FX_SETTLE_MS)
@@ -105,19 +97,14 @@ static void start_with(fx *f, const char *const *env)
  * key, its state is that object of the store's bucket, path-style. */
 static fx *new_site(const s3store *s, const char *key, const char *conf)
 {
-    char state[256] = "", *text;
+    char state[256] = "";
     fx *f;
 
     if (key) {
         snprintf(state, sizeof(state), "MaintenanceState "
                  "s3:http://127.0.0.1:${S3PORT}/" BUCKET "/%s\n", key);
     }
-    if (asprintf(&text, "Define S3PORT %d\n%s%s", s3store_port(s), state,
-                 conf) < 0) {
-        abort();
-    }
-    f = fx_new(text);
-    free(text);
+    f = fx_new_fmt("Define S3PORT %d\n%s%s", s3store_port(s), state, conf);
     fx_write(f, "htdocs/index.html", "front page\n");
     return f;
 }
@@ -129,7 +116,7 @@ static const char *spec(fx *f, const s3store *s, const char *key)
                   s3store_port(s), key);
 }
 
-/* What a page fetched within QUICK_S says. */
+/* What a page fetched within FX_QUICK_S says. */
 typedef struct {
     long status;
     char mode[8];        /* X-Mode: MAINTENANCE_MODE */
@@ -158,39 +145,26 @@ static size_t on_quick_header(char *data, size_t size, size_t n, void *baton)
     return size * n;
 }
 
-static size_t discard(char *data, size_t size, size_t n, void *baton)
-{
-    (void)data;
-    (void)baton;
-    return size * n;
-}
-
-/* GET / with a timeout of QUICK_S: a page held up by the store fails. */
+/* GET / with a timeout of FX_QUICK_S: a page held up by the store fails. */
 static quick_res quick_get(fx *f)
 {
     quick_res q = { 0, "", "" };
-    const char *url = fx_fmt(f, "http://127.0.0.1:%d/", fx_port(f));
-    CURL *c = curl_easy_init();
+    CURL *c = fx_curl(f, "/", FX_QUICK_S);
     CURLcode rc;
 
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, QUICK_S);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_quick_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &q);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &q.status);
     curl_easy_cleanup(c);
     if (rc != CURLE_OK) {
-        fail_msg("GET %s within %ld s: %s", url, QUICK_S,
+        fail_msg("GET %s within %ld s: %s", fx_url(f, "/"), FX_QUICK_S,
                  curl_easy_strerror(rc));
     }
     return q;
 }
 
-/* A page fetched within QUICK_S answers as in maintenance, with message
+/* A page fetched within FX_QUICK_S answers as in maintenance, with message
  * ("": none). */
 static void assert_quick_blocked(fx *f, const char *message)
 {
@@ -203,42 +177,27 @@ static void assert_quick_blocked(fx *f, const char *message)
     }
 }
 
-/* Exactly n error-log lines contain text; else fail, showing the log. */
-static void assert_log_lines(fx *f, const char *text, int n)
-{
-    int got = fx_log_count(f, text);
-
-    if (got != n) {
-        fail_msg("%d error-log lines name %s, expected %d:\n%s", got, text,
-                 n, fx_read(f, "logs/error.log"));
-    }
-}
-
 /* The error log holds neither secret, whatever went wrong. */
 static void assert_no_secret_logged(fx *f)
 {
-    assert_log_lines(f, SECRET, 0);
-    assert_log_lines(f, WRONG_SECRET, 0);
+    FX_ASSERT_LOG_COUNT(f, SECRET, 0);
+    FX_ASSERT_LOG_COUNT(f, WRONG_SECRET, 0);
 }
 
 /* After many reads of a failing store: exactly one outage line, naming
  * what the store said, and no secret. */
-static void assert_logged_once(fx *f, const char *s3_code)
+static void assert_outage_logged_once(fx *f, const char *s3_code)
 {
     fx_sleep_ms(MANY_READS_MS);
-    assert_log_lines(f, OUTAGE_LOG, 1);
-    assert_log_lines(f, s3_code, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, s3_code, 1);
     assert_no_secret_logged(f);
 }
 
 /* --- maintenancectl ------------------------------------------------------ */
 
-/* maintenancectl --state state_spec args... with env. */
-#define CTL_RUN(f, env, state_spec, ...) \
-    ctl_run((f), (env), CTL_ARGS("--state", (state_spec), __VA_ARGS__))
-
 /* Exit 1, a message on stderr naming needle, and no secret anywhere. */
-static void refused(ctl_res r, const char *needle)
+static void refused_no_secret(ctl_res r, const char *needle)
 {
     if (r.rc != 1 || !strstr(r.err, needle) || strstr(r.err, SECRET)
         || strstr(r.err, WRONG_SECRET) || strstr(r.out, SECRET)
@@ -250,10 +209,11 @@ static void refused(ctl_res r, const char *needle)
 }
 
 /* The state word the store holds for key, as maintenancectl reads it. */
-static const char *stored(fx *f, const s3store *s, const char *key)
+static const char *state_via_ctl(fx *f, const s3store *s, const char *key)
 {
-    return ctl_field(f, ctl_ok(CTL_RUN(f, OWNER, spec(f, s, key), "status")),
-                     "state");
+    const char *out = ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, s, key), "status"));
+
+    return ctl_field(f, out, "state");
 }
 
 /* --- credentials files --------------------------------------------------- */
@@ -345,8 +305,8 @@ static void test_missing_object_is_off(void **state)
     FX_ASSERT_SERVED(fx_get(f, "/"));
     fx_sleep_ms(MANY_READS_MS);
     FX_ASSERT_SERVED(fx_get(f, "/"));
-    assert_log_lines(f, OUTAGE_LOG, 0);
-    assert_string_equal(stored(f, group_store, "missing"), "off");
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 0);
+    assert_string_equal(state_via_ctl(f, group_store, "missing"), "off");
 }
 
 /* maintenancectl writes the object; the site sees it within the TTL,
@@ -360,8 +320,8 @@ static void test_cli_turns_site_on_and_off(void **state)
     start_with(f, OWNER);
     FX_ASSERT_SERVED(fx_get(f, "/"));
 
-    const char *out = ctl_ok(CTL_RUN(f, OWNER, s, "on", "--message",
-                                     "Back at noon", "--for", "1h"));
+    const char *out = ctl_ok(CTL_RUN_ON(f, OWNER, s, "on", "--message",
+                                        "Back at noon", "--for", "1h"));
     assert_string_equal(ctl_field(f, out, "message"), "Back at noon");
     fx_res *r = fx_await_status(f, "/", 503);
     FX_ASSERT_BLOCKED(r, 503);
@@ -369,13 +329,13 @@ static void test_cli_turns_site_on_and_off(void **state)
     FX_ASSERT_BODY(r, "Back at noon");
     assert_in_range(fx_header_num(r, "Retry-After"), 3600 - 60, 3600);
 
-    out = ctl_ok(CTL_RUN(f, OWNER, s, "status"));
+    out = ctl_ok(CTL_RUN_ON(f, OWNER, s, "status"));
     assert_string_equal(ctl_field(f, out, "state"), "on");
     assert_string_equal(ctl_field(f, out, "message"), "Back at noon");
 
-    ctl_ok(CTL_RUN(f, OWNER, s, "off"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, s, "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
-    assert_string_equal(stored(f, group_store, "cli"), "off");
+    assert_string_equal(state_via_ctl(f, group_store, "cli"), "off");
 }
 
 /* The toggle handler writes the object through the same provider, and
@@ -384,25 +344,23 @@ static void test_toggle_writes_what_cli_reads(void **state)
 {
     (void)state;
     fx *f = new_site(group_store, "toggle", FX_ENV_HEADERS FX_TOGGLE_CONF);
-    fx_req post = { .method = "POST", .path = TOGGLE "/on",
-                    .body = "message=Deploying&for=30m", .userpwd = ALICE };
 
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
+    toggle_add_alice(f);
     start_with(f, OWNER);
-    FX_ASSERT_STATUS(fx_request(f, &post), 303);
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                             "message=Deploying&for=30m"), 303);
 
-    const char *out = ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, "toggle"),
-                                     "status"));
+    const char *out = ctl_ok(CTL_RUN_ON(f, OWNER,
+                                        spec(f, group_store, "toggle"),
+                                        "status"));
     assert_string_equal(ctl_field(f, out, "state"), "on");
     assert_string_equal(ctl_field(f, out, "by"), "alice");
     assert_string_equal(ctl_field(f, out, "message"), "Deploying");
     assert_non_null(ctl_field(f, out, "end"));
     FX_ASSERT_BLOCKED(fx_await_status(f, "/", 503), 503);
 
-    post.path = TOGGLE "/off";
-    post.body = "";
-    FX_ASSERT_STATUS(fx_request(f, &post), 303);
-    assert_string_equal(stored(f, group_store, "toggle"), "off");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL), 303);
+    assert_string_equal(state_via_ctl(f, group_store, "toggle"), "off");
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
@@ -420,13 +378,13 @@ static void test_virtual_hosted_url(void **state)
 
     start_with(f, OWNER);
     FX_ASSERT_SERVED(fx_get(f, "/"));
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, "vhost"), "on", "--message",
-                   "Seen through the bucket's host"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, group_store, "vhost"), "on",
+                      "--message", "Seen through the bucket's host"));
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Seen through the bucket's host");
-    ctl_ok(CTL_RUN(f, OWNER, vhost, "off"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, vhost, "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
-    assert_string_equal(stored(f, group_store, "vhost"), "off");
+    assert_string_equal(state_via_ctl(f, group_store, "vhost"), "off");
 }
 
 /* A key with folders and an escaped space: the module signs it as S3
@@ -439,7 +397,7 @@ static void test_nested_escaped_key(void **state)
     s3store_put(group_store, NESTED_KEY, "on\nmessage=Nested\n");
     start_with(f, OWNER);
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Nested");
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, NESTED_KEY), "off"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, group_store, NESTED_KEY), "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
@@ -451,8 +409,8 @@ static void test_reserved_characters_in_key(void **state)
     fx *f = new_site(group_store, RESERVED_KEY, FX_ENV_HEADERS);
 
     start_with(f, OWNER);
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, RESERVED_KEY), "on",
-                   "--message", "Reserved"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, group_store, RESERVED_KEY), "on",
+                      "--message", "Reserved"));
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Reserved");
 }
 
@@ -482,11 +440,8 @@ static void test_bad_object_keeps_last_state(void **state)
 {
     (void)state;
     fx *f = new_site(group_store, "bad", FX_ENV_HEADERS);
-    char pad[5000];
 
-    memset(pad, 'x', sizeof(pad) - 1);
-    pad[sizeof(pad) - 1] = '\0';
-    fx_expect_log(f, OUTAGE_LOG);
+    fx_expect_log(f, FX_OUTAGE_LOG);
     s3store_put(group_store, "bad", "on\nmessage=Kept\n");
     start_with(f, OWNER);
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Kept");
@@ -494,14 +449,15 @@ static void test_bad_object_keeps_last_state(void **state)
     s3store_put(group_store, "bad", "maybe\n");
     fx_sleep_ms(MANY_READS_MS);
     assert_quick_blocked(f, "Kept");
-    s3store_put(group_store, "bad", fx_fmt(f, "on\nmessage=%s\n", pad));
+    s3store_put(group_store, "bad",
+                fx_fmt(f, "on\nmessage=%s\n", fx_filler(f, 4999)));
     fx_sleep_ms(MANY_READS_MS);
     assert_quick_blocked(f, "Kept");
-    assert_log_lines(f, OUTAGE_LOG, 2);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 2);
 
     s3store_put(group_store, "bad", "off\n");
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
-    assert_log_lines(f, RECOVERY_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_RECOVERY_LOG, 1);
 }
 
 /* --- credentials --------------------------------------------------------- */
@@ -512,13 +468,13 @@ static void test_bad_object_keeps_last_state(void **state)
 static void check_file_credentials(fx *f, const char *key, const char *text)
 {
     write_credentials(f, text);
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
-                   "Signed from the file"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, group_store, key), "on", "--message",
+                      "Signed from the file"));
     start_with(f, WRONG);
     fx_res *r = fx_await_status(f, "/", 503);
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Signed from the file");
-    assert_log_lines(f, OUTAGE_LOG, 0);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 0);
 }
 
 static void test_credentials_file_default_profile(void **state)
@@ -549,7 +505,7 @@ static void test_credentials_file_named_profile(void **state)
                                   profile(f, "default", WRONG_SECRET),
                                   profile(f, "other", SECRET),
                                   profile(f, "third", WRONG_SECRET)));
-    ctl_ok(CTL_RUN(f, file_env, spec(f, group_store, "file-other"), "off"));
+    ctl_ok(CTL_RUN_ON(f, file_env, spec(f, group_store, "file-other"), "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
@@ -576,9 +532,9 @@ static fx *refused_site(const char *key, const char *conf,
 {
     fx *f = new_site(group_store, key, conf);
 
-    fx_expect_log(f, OUTAGE_LOG);
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, group_store, key), "on", "--message",
-                   "Never read"));
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, group_store, key), "on", "--message",
+                      "Never read"));
     start_with(f, env);
     return f;
 }
@@ -591,7 +547,7 @@ static void test_wrong_secret_fail_open(void **state)
                          FX_ENV_HEADERS "MaintenanceFailMode open\n", WRONG);
 
     FX_ASSERT_SERVED(fx_get(f, "/"));
-    assert_logged_once(f, "SignatureDoesNotMatch");
+    assert_outage_logged_once(f, "SignatureDoesNotMatch");
     FX_ASSERT_SERVED(fx_get(f, "/"));
 }
 
@@ -605,7 +561,7 @@ static void test_wrong_secret_fail_closed(void **state)
     fx_res *r = fx_get(f, "/");
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", NULL);
-    assert_logged_once(f, "SignatureDoesNotMatch");
+    assert_outage_logged_once(f, "SignatureDoesNotMatch");
     FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
 }
 
@@ -617,7 +573,7 @@ static void test_unknown_key_id(void **state)
                          STRANGER);
 
     FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
-    assert_logged_once(f, "InvalidAccessKeyId");
+    assert_outage_logged_once(f, "InvalidAccessKeyId");
 }
 
 /* A missing object is off, but a missing bucket is a mistake. */
@@ -629,10 +585,10 @@ static void test_missing_bucket_is_an_error(void **state)
                      "no-such-bucket/state\n"
                      "MaintenanceFailMode closed\n");
 
-    fx_expect_log(f, OUTAGE_LOG);
+    fx_expect_log(f, FX_OUTAGE_LOG);
     start_with(f, OWNER);
     FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
-    assert_logged_once(f, "NoSuchBucket");
+    assert_outage_logged_once(f, "NoSuchBucket");
 }
 
 /* maintenancectl refused: exit 1, the S3 error code, no secret, and the
@@ -643,11 +599,13 @@ static void test_cli_refused(void **state)
     fx *f = new_site(group_store, "cli-refused", "");
     const char *s = spec(f, group_store, "cli-refused");
 
-    ctl_ok(CTL_RUN(f, OWNER, s, "on", "--message", "Before"));
-    refused(CTL_RUN(f, WRONG, s, "status"), "SignatureDoesNotMatch");
-    refused(CTL_RUN(f, WRONG, s, "off"), "SignatureDoesNotMatch");
-    refused(CTL_RUN(f, STRANGER, s, "off"), "InvalidAccessKeyId");
-    assert_string_equal(stored(f, group_store, "cli-refused"), "on");
+    ctl_ok(CTL_RUN_ON(f, OWNER, s, "on", "--message", "Before"));
+    refused_no_secret(CTL_RUN_ON(f, WRONG, s, "status"),
+                      "SignatureDoesNotMatch");
+    refused_no_secret(CTL_RUN_ON(f, WRONG, s, "off"), "SignatureDoesNotMatch");
+    refused_no_secret(CTL_RUN_ON(f, STRANGER, s, "off"),
+                      "InvalidAccessKeyId");
+    assert_string_equal(state_via_ctl(f, group_store, "cli-refused"), "on");
 }
 
 /* maintenancectl without credentials says how to give it some: its
@@ -656,11 +614,11 @@ static void test_cli_without_credentials(void **state)
 {
     (void)state;
     fx *f = new_site(group_store, "cli-nobody", "");
-    ctl_res r = CTL_RUN(f, NOBODY, spec(f, group_store, "cli-nobody"),
-                        "status");
+    ctl_res r = CTL_RUN_ON(f, NOBODY, spec(f, group_store, "cli-nobody"),
+                           "status");
 
-    refused(r, "AWS_SECRET_ACCESS_KEY");
-    refused(r, "MAINTENANCE_S3_CREDENTIALS");
+    refused_no_secret(r, "AWS_SECRET_ACCESS_KEY");
+    refused_no_secret(r, "MAINTENANCE_S3_CREDENTIALS");
 }
 
 /* --- load ---------------------------------------------------------------- */
@@ -695,8 +653,8 @@ static void test_token_from_environment(void **state)
     (void)state;
     fx *f = new_site(group_store, "token-env", FX_ENV_HEADERS);
 
-    ctl_ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-env"),
-                   "on", "--message", "Temporary credentials"));
+    ctl_ok(CTL_RUN_ON(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-env"),
+                      "on", "--message", "Temporary credentials"));
     start_with(f, OWNER_WITH_TOKEN);
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Temporary credentials");
@@ -710,8 +668,8 @@ static void test_token_from_file(void **state)
 
     write_credentials(f, fx_fmt(f, "%saws_session_token = " TOKEN "\n",
                                 profile(f, "default", SECRET)));
-    ctl_ok(CTL_RUN(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-file"),
-                   "on", "--message", "Token from the file"));
+    ctl_ok(CTL_RUN_ON(f, OWNER_WITH_TOKEN, spec(f, group_store, "token-file"),
+                      "on", "--message", "Token from the file"));
     start_with(f, NOBODY);
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Token from the file");
@@ -724,12 +682,13 @@ static void test_token_missing(void **state)
                      FX_ENV_HEADERS "MaintenanceFailMode closed\n");
     const char *s = spec(f, group_store, "token-missing");
 
-    fx_expect_log(f, OUTAGE_LOG);
-    ctl_ok(CTL_RUN(f, OWNER_WITH_TOKEN, s, "on", "--message", "Never read"));
-    refused(CTL_RUN(f, OWNER, s, "status"), "InvalidToken");
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    ctl_ok(CTL_RUN_ON(f, OWNER_WITH_TOKEN, s, "on", "--message",
+                      "Never read"));
+    refused_no_secret(CTL_RUN_ON(f, OWNER, s, "status"), "InvalidToken");
     start_with(f, OWNER);
     FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
-    assert_logged_once(f, "InvalidToken");
+    assert_outage_logged_once(f, "InvalidToken");
 }
 
 /* --- the signing region (the group's store wants REGION) ----------------- */
@@ -742,11 +701,11 @@ static void test_region_directive(void **state)
     const char *s = spec(f, group_store, "region");
 
     start_with(f, OWNER);
-    ctl_ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Signed for "
-                   REGION));
+    ctl_ok(CTL_RUN_ON(f, OWNER_IN_REGION, s, "on", "--message", "Signed for "
+                      REGION));
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Signed for " REGION);
-    ctl_ok(CTL_RUN(f, OWNER_IN_REGION, s, "off"));
+    ctl_ok(CTL_RUN_ON(f, OWNER_IN_REGION, s, "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 
@@ -764,14 +723,14 @@ static void test_region_and_credentials_options(void **state)
                               "profile=other", s, fx_dir(f));
 
     start_with(f, OWNER);
-    ctl_ok(CTL_RUN(f, OWNER, s, "on", "--message", "Region as an option"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, s, "on", "--message", "Region as an option"));
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message",
                      "Region as an option");
     write_credentials(f, fx_fmt(f, "%s%s", profile(f, "default", WRONG_SECRET),
                                 profile(f, "other", SECRET)));
-    ctl_ok(CTL_RUN(f, NULL, file, "off"));
+    ctl_ok(CTL_RUN_ON(f, NULL, file, "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
-    ctl_refused(CTL_RUN(f, NULL, fx_fmt(f, "%s colour=blue", s), "status"),
+    ctl_refused(CTL_RUN_ON(f, NULL, fx_fmt(f, "%s colour=blue", s), "status"),
                 "colour");
 }
 
@@ -782,12 +741,13 @@ static void test_region_default_refused(void **state)
     fx *f = new_site(group_store, "region-default", FX_ENV_HEADERS);
     const char *s = spec(f, group_store, "region-default");
 
-    fx_expect_log(f, OUTAGE_LOG);
-    ctl_ok(CTL_RUN(f, OWNER_IN_REGION, s, "on", "--message", "Never read"));
-    refused(CTL_RUN(f, OWNER, s, "status"), "AuthorizationHeaderMalformed");
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    ctl_ok(CTL_RUN_ON(f, OWNER_IN_REGION, s, "on", "--message", "Never read"));
+    refused_no_secret(CTL_RUN_ON(f, OWNER, s, "status"),
+                      "AuthorizationHeaderMalformed");
     start_with(f, OWNER);
     FX_ASSERT_SERVED(fx_get(f, "/"));
-    assert_logged_once(f, "AuthorizationHeaderMalformed");
+    assert_outage_logged_once(f, "AuthorizationHeaderMalformed");
 }
 
 /* --- a store of the test's own: outages ---------------------------------- */
@@ -801,9 +761,9 @@ static fx *kept_site(void)
     test_store = s3store_start(&PLAIN);
     f = new_site(test_store, "state",
                  FX_ENV_HEADERS "MaintenanceStateTimeout 0.2\n");
-    fx_expect_log(f, OUTAGE_LOG);
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "on", "--message",
-                   "Kept"));
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, test_store, "state"), "on",
+                      "--message", "Kept"));
     start_with(f, OWNER);
     FX_ASSERT_HEADER(fx_await_status(f, "/", 503), "X-Message", "Kept");
     return f;
@@ -812,9 +772,9 @@ static fx *kept_site(void)
 /* Back from an outage: readable again (logged once), and changes seen. */
 static void check_recovery(fx *f)
 {
-    ctl_ok(CTL_RUN(f, OWNER, spec(f, test_store, "state"), "off"));
+    ctl_ok(CTL_RUN_ON(f, OWNER, spec(f, test_store, "state"), "off"));
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
-    assert_log_lines(f, RECOVERY_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_RECOVERY_LOG, 1);
 }
 
 static void test_store_goes_away_and_comes_back(void **state)
@@ -828,12 +788,12 @@ static void test_store_goes_away_and_comes_back(void **state)
     }
     fx_sleep_ms(MANY_READS_MS);
     assert_quick_blocked(f, "Kept");
-    assert_log_lines(f, OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
     assert_no_secret_logged(f);
 
     s3store_restart(test_store);
     check_recovery(f);
-    assert_log_lines(f, OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
 }
 
 /* A store that accepts connections and never answers: every read times
@@ -849,11 +809,11 @@ static void test_store_frozen(void **state)
     }
     fx_sleep_ms(2 * MANY_READS_MS);   /* several timed-out reads */
     assert_quick_blocked(f, "Kept");
-    assert_log_lines(f, OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
 
     s3store_thaw(test_store);
     check_recovery(f);
-    assert_log_lines(f, OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
 }
 
 /* The key's secret is rotated under a running site: the last state stays
@@ -868,12 +828,12 @@ static void test_key_rotated_keeps_last_state(void **state)
     for (int i = 0; i < 3; i++) {
         assert_quick_blocked(f, "Kept");
     }
-    assert_logged_once(f, "SignatureDoesNotMatch");
+    assert_outage_logged_once(f, "SignatureDoesNotMatch");
     assert_quick_blocked(f, "Kept");
 
     s3store_set_secret(test_store, SECRET);
     check_recovery(f);
-    assert_log_lines(f, OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
 }
 
 /* No store when httpd starts: MaintenanceFailMode closed, logged once;
@@ -888,15 +848,15 @@ static void test_store_down_at_start(void **state)
     f = new_site(test_store, "state", FX_ENV_HEADERS
                  "MaintenanceStateTimeout 0.2\nMaintenanceFailMode closed\n");
     s3store_stop(test_store);
-    fx_expect_log(f, OUTAGE_LOG);
+    fx_expect_log(f, FX_OUTAGE_LOG);
     start_with(f, OWNER);
     assert_quick_blocked(f, "");
     fx_sleep_ms(MANY_READS_MS);
-    assert_log_lines(f, OUTAGE_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
 
     s3store_restart(test_store);
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
-    assert_log_lines(f, RECOVERY_LOG, 1);
+    FX_ASSERT_LOG_COUNT(f, FX_RECOVERY_LOG, 1);
 }
 
 /* --- configtest ---------------------------------------------------------- */
@@ -907,20 +867,12 @@ static void check_refused_config(const char *conf, const char *const *env,
                                  const char *const *needles)
 {
     fx *f = fx_new(conf);
-    const char *out;
-    int rc;
 
     /* For the cases that name it. */
     write_credentials(f, profile(f, "default", SECRET));
     apply_env(env);
-    rc = fx_configtest(f, &out);
+    fx_assert_config_refused(f, needles, __FILE__, __LINE__);
     apply_env(NULL);
-    if (rc == 0) {
-        fail_msg("configtest passed:\n%s\n--- output\n%s", conf, out);
-    }
-    for (; *needles; needles++) {
-        FX_ASSERT_CONTAINS("configtest output", out, *needles);
-    }
 }
 
 #define REFUSED_CONFIG(conf, env, ...) \
@@ -932,14 +884,10 @@ static void test_config_good(void **state)
 {
     (void)state;
     fx *f = fx_new("MaintenanceState s3:http://127.0.0.1:9/" BUCKET "/k\n");
-    const char *out;
 
     apply_env(OWNER);
-    int rc = fx_configtest(f, &out);
+    FX_ASSERT_CONFIG_OK(f);
     apply_env(NULL);
-    if (rc != 0) {
-        fail_msg("configtest failed:\n%s", out);
-    }
 }
 
 static void test_config_not_http(void **state)

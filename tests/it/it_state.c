@@ -11,17 +11,9 @@
 
 static const char GARBAGE[] = "maybe\nstart=yesterday\n";
 
-static fx *new_site(const char *conf)
-{
-    fx *f = fx_new(conf);
-
-    fx_write(f, "htdocs/index.html", "hello\n");
-    return f;
-}
-
 static int setup(void **state)
 {
-    fx *f = new_site(FX_ENV_HEADERS);
+    fx *f = fx_new_site(FX_ENV_HEADERS);
 
     fx_start(f);
     *state = f;
@@ -31,11 +23,7 @@ static int setup(void **state)
 /* A state over 4 KiB. */
 static const char *oversize(fx *f)
 {
-    char pad[5000];
-
-    memset(pad, 'x', sizeof(pad) - 1);
-    pad[sizeof(pad) - 1] = '\0';
-    return fx_fmt(f, "on\nmessage=%s\n", pad);
+    return fx_fmt(f, "on\nmessage=%s\n", fx_filler(f, 4999));
 }
 
 /* --- one server: a state that turns bad ---------------------------------- */
@@ -121,7 +109,7 @@ static void test_each_problem_logged(void **state)
  * unreadable when text is NULL. */
 static fx *start_with_state(const char *conf, const char *text)
 {
-    fx *f = new_site(conf);
+    fx *f = fx_new_site(conf);
 
     fx_expect_log(f, BAD_STATE_LOG);
     fx_state(f, "%s", text ? text : "off\n");
@@ -192,7 +180,7 @@ static void test_fail_closed_still_ignores(void **state)
 static void test_fail_closed_missing_is_off(void **state)
 {
     (void)state;
-    fx *f = new_site(FAIL_CLOSED);
+    fx *f = fx_new_site(FAIL_CLOSED);
 
     fx_start(f);
     FX_ASSERT_SERVED(fx_get(f, "/index.html"));
@@ -202,7 +190,7 @@ static void test_fail_closed_missing_is_off(void **state)
 static void test_fail_closed_after_good(void **state)
 {
     (void)state;
-    fx *f = new_site(FAIL_CLOSED);
+    fx *f = fx_new_site(FAIL_CLOSED);
 
     fx_expect_log(f, BAD_STATE_LOG);
     fx_state(f, "off\n");
@@ -217,7 +205,7 @@ static void test_fail_closed_after_good(void **state)
 static void test_ttl_reuses_state(void **state)
 {
     (void)state;
-    fx *f = new_site(FX_ENV_HEADERS "MaintenanceStateTTL 3600\n");
+    fx *f = fx_new_site(FX_ENV_HEADERS "MaintenanceStateTTL 3600\n");
 
     fx_state(f, "off\n");
     fx_start(f);
@@ -241,7 +229,7 @@ static const char VHOSTS[] =
 static void test_vhost_states(void **state)
 {
     (void)state;
-    fx *f = new_site(VHOSTS);
+    fx *f = fx_new_site(VHOSTS);
 
     fx_start(f);
     FX_ASSERT_SERVED(fx_get(f, "/index.html", "Host: a.test"));
@@ -255,7 +243,7 @@ static void test_vhost_states(void **state)
 static void test_vhost_fail_mode(void **state)
 {
     (void)state;
-    fx *f = new_site(VHOSTS);
+    fx *f = fx_new_site(VHOSTS);
 
     fx_expect_log(f, BAD_STATE_LOG);
     fx_write(f, "state/a", "%s", GARBAGE);

@@ -8,6 +8,7 @@
 #include "fixture.h"
 #include "ctl.h"
 #include "proc.h"
+#include "toggle.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define RUN_USER "www-data"
 
 /* Attempts per race: the old code lost the first one. */
 #define ROUNDS 25
@@ -85,7 +85,7 @@ static void race_new_dir(int in, const char *dir, const char *target)
  * dies with the test binary. */
 static pid_t start_racer(race_fn race, const char *dir, const char *target)
 {
-    struct passwd *pw = getpwnam(RUN_USER);
+    struct passwd *pw = getpwnam(FX_RUN_USER);
     int ready[2];
     pid_t pid;
     char c;
@@ -156,7 +156,7 @@ static void assert_root_only(const char *path, mode_t mode)
 /* A directory of the fixture's that httpd's User owns. */
 static const char *user_dir(fx *f, const char *rel)
 {
-    struct passwd *pw = getpwnam(RUN_USER);
+    struct passwd *pw = getpwnam(FX_RUN_USER);
     const char *path = fx_fmt(f, "%s/%s", fx_dir(f), rel);
 
     assert_non_null(pw);
@@ -196,14 +196,14 @@ static void test_root_writes_as_directory_owner(void **state)
     fx *f = fx_new("");
     const char *dir = user_dir(f, "shared");
     const char *spec = fx_fmt(f, "file:%s/state", dir);
-    struct passwd *pw = getpwnam(RUN_USER);
+    struct passwd *pw = getpwnam(FX_RUN_USER);
     struct stat sb;
 
     (void)state;
     if (!as_root()) {
         skip();
     }
-    ctl_ok(ctl_run(f, NULL, CTL_ARGS("--state", spec, "on")));
+    ctl_ok(CTL_RUN_ON(f, NULL, spec, "on"));
     assert_int_equal(lstat(fx_fmt(f, "%s/state", dir), &sb), 0);
     assert_true(S_ISREG(sb.st_mode));
     assert_int_equal(sb.st_mode & 07777, 0644);
@@ -226,8 +226,7 @@ static void test_root_ctl_tmp_file_race(void **state)
     secret = root_only(f, "secret", 0);
     racer = start_racer(race_tmp_files, dir, secret);
     for (int i = 0; i < ROUNDS; i++) {
-        ctl_res r = ctl_run(f, NULL, CTL_ARGS("--state", spec, "on",
-                                              "--message", "race"));
+        ctl_res r = CTL_RUN_ON(f, NULL, spec, "on", "--message", "race");
         assert_true(r.rc == 0 || r.rc == 1);
         assert_root_only(secret, 0600);
     }
@@ -255,7 +254,7 @@ static void test_root_ctl_new_dir_race(void **state)
         /* A new directory each round, for the racer to swap. */
         unlink(fx_fmt(f, "%s/maint", dir));
         rmdir(fx_fmt(f, "%s/maint", dir));
-        r = ctl_run(f, NULL, CTL_ARGS("--state", spec, "on"));
+        r = CTL_RUN_ON(f, NULL, spec, "on");
         assert_true(r.rc == 0 || r.rc == 1);
         assert_root_only(lure, 0700);
     }
@@ -278,7 +277,7 @@ static void test_httpd_restart_new_dir_race(void **state)
     dir = user_dir(f, "shared");
     lure = root_only(f, "rootdir", 1);
     fx_expect_log(f, "MM00001");
-    fx_expect_log(f, "MM00002");
+    fx_expect_log(f, FX_OUTAGE_LOG);
     racer = start_racer(race_new_dir, dir, lure);
     fx_start(f);
     assert_root_only(lure, 0700);
@@ -298,14 +297,12 @@ static void test_httpd_restart_new_dir_race(void **state)
  * graceful restart completes, and the tools answer at once. */
 static void test_fifo_at_state_path(void **state)
 {
-    fx *f = fx_new(FX_TOGGLE_CONF);
+    fx *f = toggle_new_site(FX_TOGGLE_CONF);
     const char *path;
     ctl_res r;
 
     (void)state;
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
-    fx_write(f, "htdocs/index.html", "front page\n");
-    fx_expect_log(f, "MM00002");
+    fx_expect_log(f, FX_OUTAGE_LOG);
     fx_expect_log(f, "MM00024");
     fx_start(f);
     fx_state(f, "on\n");
@@ -318,15 +315,10 @@ static void test_fifo_at_state_path(void **state)
     FX_ASSERT_STATUS(fx_get(f, "/"), 503);
     assert_int_equal(fx_log_count(f, "is not a regular file"), 1);
 
-    r = ctl_run(f, NULL, CTL_ARGS("--state", fx_fmt(f, "file:%s", path),
-                                  "status"));
+    r = CTL_RUN_ON(f, NULL, fx_fmt(f, "file:%s", path), "status");
     assert_int_equal(r.rc, 1);
     FX_ASSERT_CONTAINS("stderr", r.err, "is not a regular file");
-    {
-        fx_req req = { .path = "/maintenance-mode/", .userpwd =
-                       "alice:secret" };
-        FX_ASSERT_STATUS(fx_request(f, &req), 500);
-    }
+    FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 500);
 
     restart(f);
     /* The new child never read a state: MaintenanceFailMode open. */
@@ -344,13 +336,11 @@ static void test_link_at_state_path(void **state)
     (void)state;
     fx_write(f, "elsewhere", "on\nmessage=from elsewhere\n");
     assert_int_equal(symlink(fx_fmt(f, "%s/elsewhere", fx_dir(f)), path), 0);
-    r = ctl_run(f, NULL, CTL_ARGS("--state", fx_fmt(f, "file:%s", path),
-                                  "status"));
+    r = CTL_RUN_ON(f, NULL, fx_fmt(f, "file:%s", path), "status");
     assert_int_equal(r.rc, 1);
     FX_ASSERT_CONTAINS("stderr", r.err, "symbolic link");
     /* Writing replaces the link itself, never its target. */
-    ctl_ok(ctl_run(f, NULL, CTL_ARGS("--state", fx_fmt(f, "file:%s", path),
-                                     "off")));
+    ctl_ok(CTL_RUN_ON(f, NULL, fx_fmt(f, "file:%s", path), "off"));
     assert_string_equal(fx_read(f, "elsewhere"),
                         "on\nmessage=from elsewhere\n");
 }

@@ -4,17 +4,13 @@
  * the exemption of the toggle location itself, the log, and dozens of
  * toggles at once. */
 #include "fixture.h"
+#include "toggle.h"
 
-#include <curl/curl.h>
 #include <dirent.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <time.h>
 
-#define TOGGLE "/maintenance-mode"
-#define ALICE  "alice:secret"
-#define BOB    "bob:hunter2"
-#define JSON   "Accept: application/json"
+#define BOB "bob:hunter2"
 
 /* Toggle locations: the documented one (basic auth), one guarded by
  * address alone that takes anonymous changes, one with neither auth nor
@@ -24,9 +20,7 @@ static const char CONF[] =
     FX_ENV_HEADERS
     FX_TOGGLE_CONF
     "<Location \"/open-toggle\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  Require ip 127.0.0.1\n"
-    "  MaintenanceToggleAnonymous On\n"
+    TOGGLE_LOOPBACK
     "</Location>\n"
     "<Location \"/bare-toggle\">\n"
     "  SetHandler maintenance-toggle\n"
@@ -43,11 +37,9 @@ static const char CONF[] =
 
 static int setup(void **state)
 {
-    fx *f = fx_new(CONF);
+    fx *f = toggle_new_site(CONF);
 
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
     fx_htpasswd(f, "htpasswd", "bob", "hunter2");
-    fx_write(f, "htdocs/index.html", "front page\n");
     fx_start(f);
     *state = f;
     return 0;
@@ -81,52 +73,10 @@ static const char *state_word(fx *f)
     return fx_fmt(f, "%.*s", (int)strcspn(text, "\n"), text);
 }
 
-/* Write the state and let httpd see it. fx_state is not used here: it
- * skips a write equal to its own last one, and the handler changes the
- * file behind its back. */
-static void put_state(fx *f, const char *text)
-{
-    fx_write(f, "state/state", "%s", text);
-    fx_sleep_ms(FX_SETTLE_MS);
-}
-
-/* A POST as userpwd (NULL: none) with extra headers, NULL-terminated. */
-static fx_res *post_(fx *f, const char *userpwd, const char *path,
-                     const char *body, ...)
-{
-    const char *headers[16];
-    size_t n = 0;
-    va_list ap;
-    fx_req req = { .method = "POST", .path = path, .headers = headers,
-                   .body = body ? body : "", .userpwd = userpwd };
-
-    va_start(ap, body);
-    while (n < 15 && (headers[n] = va_arg(ap, const char *))) {
-        n++;
-    }
-    va_end(ap);
-    headers[n] = NULL;
-    return fx_request(f, &req);
-}
-#define post(f, ...) post_(f, __VA_ARGS__, (const char *)NULL)
-
-static fx_res *get_as(fx *f, const char *userpwd, const char *path,
-                      const char *header)
-{
-    const char *headers[] = { header, NULL };
-    fx_req req = { .path = path, .headers = headers, .userpwd = userpwd };
-
-    return fx_request(f, &req);
-}
-
-static const char *origin(fx *f)
-{
-    return fx_fmt(f, "Origin: http://127.0.0.1:%d", fx_port(f));
-}
-
+/* The status page of the toggle at base: where its 303s send a browser. */
 static const char *status_url(fx *f, const char *base)
 {
-    return fx_fmt(f, "http://127.0.0.1:%d%s/", fx_port(f), base);
+    return fx_url(f, fx_fmt(f, "%s/", base));
 }
 
 /* Every error-log line holding code is at level ("[maintenance:notice]"). */
@@ -151,8 +101,8 @@ static void test_status_page(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
     FX_ASSERT_HEADER(r, "Content-Type", "text/html; charset=utf-8");
     FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
     FX_ASSERT_HEADER(r, "X-Frame-Options", "DENY");
@@ -173,8 +123,8 @@ static void test_status_page_without_slash(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE, NULL), 200);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE), 200);
     FX_ASSERT_BODY(r, "<h1>Maintenance mode</h1>");
     FX_ASSERT_BODY(r, "action=\"" TOGGLE "/on\"");
 }
@@ -186,10 +136,10 @@ static void test_status_page_shows_state(void **state)
     const char *start = fx_iso(f, now - 60), *end = fx_iso(f, now + 3600);
     const char *changed = fx_iso(f, now - 120);
 
-    put_state(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
-                        "message=Moving <b>racks</b> & \"cables\"\n",
-                        start, end, changed));
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+    fx_state_put(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
+                           "message=Moving <b>racks</b> & \"cables\"\n",
+                           start, end, changed));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
     FX_ASSERT_BODY(r, "<strong class=\"on\">on</strong>");
     FX_ASSERT_BODY(r, start);
     FX_ASSERT_BODY(r, end);
@@ -205,8 +155,8 @@ static void test_status_page_scheduled(void **state)
     fx *f = *state;
     const char *start = fx_iso(f, time(NULL) + 3600);
 
-    put_state(f, fx_fmt(f, "on\nstart=%s\n", start));
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+    fx_state_put(f, fx_fmt(f, "on\nstart=%s\n", start));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
     FX_ASSERT_BODY(r, "<strong class=\"off\">off</strong>");
     FX_ASSERT_BODY(r, start);
 }
@@ -216,10 +166,11 @@ static void test_status_json(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    put_state(f, fx_fmt(f, "on\nend=%s\nchanged=%s\nby=carol\n"
-                        "message=Say \"hi\"\n", fx_iso(f, now + 600),
-                        fx_iso(f, now)));
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+    fx_state_put(f, fx_fmt(f, "on\nend=%s\nchanged=%s\nby=carol\n"
+                           "message=Say \"hi\"\n", fx_iso(f, now + 600),
+                           fx_iso(f, now)));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
+                                           FX_ACCEPT_JSON), 200);
     FX_ASSERT_CONTAINS("Content-Type", fx_header(r, "Content-Type"),
                        "application/json");
     FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
@@ -236,8 +187,9 @@ static void test_status_json_off(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
+                                           FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "off");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
     for (const char *const *k = (const char *const[]){ "start", "end",
@@ -251,8 +203,9 @@ static void test_status_json_scheduled(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    put_state(f, fx_fmt(f, "on\nstart=%s\n", fx_iso(f, start)));
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+    fx_state_put(f, fx_fmt(f, "on\nstart=%s\n", fx_iso(f, start)));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
+                                           FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "on");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
     assert_string_equal(fx_json_str(f, r, "start"), fx_iso(f, start));
@@ -264,11 +217,12 @@ static void test_status_reads_state_now(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     for (int i = 0; i < 3; i++) {
         const char *message = fx_fmt(f, "fresh %d", i);
         fx_write(f, "state/state", "on\nmessage=%s\n", message);
-        fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", JSON), 200);
+        fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
+                                               FX_ACCEPT_JSON), 200);
         assert_string_equal(fx_json_str(f, r, "message"), message);
     }
 }
@@ -279,9 +233,9 @@ static void test_needs_credentials(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(get_as(f, NULL, TOGGLE "/", NULL), 401);
-    FX_ASSERT_STATUS(post(f, NULL, TOGGLE "/on", "message=x"), 401);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_get_as(f, NULL, TOGGLE "/"), 401);
+    FX_ASSERT_STATUS(fx_post(f, NULL, TOGGLE "/on", "message=x"), 401);
     assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
@@ -290,8 +244,9 @@ static void test_wrong_password(void **state)
     fx *f = *state;
 
     fx_expect_log(f, "Password Mismatch");
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(post(f, "alice:guess", TOGGLE "/on", "message=x"), 401);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, "alice:guess", TOGGLE "/on", "message=x"),
+                     401);
     assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
@@ -308,9 +263,10 @@ static void check_get_is_safe(fx *f, const char *action, const char *before,
     };
     const char *path = fx_fmt(f, TOGGLE "/%s?message=pwned&for=1h", action);
 
-    put_state(f, before);
+    fx_state_put(f, before);
     for (size_t i = 0; i < sizeof(hostile) / sizeof(*hostile); i++) {
-        fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, path, hostile[i]), 200);
+        fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, path, hostile[i]),
+                                     200);
         FX_ASSERT_BODY(r, fx_fmt(f, "<form method=\"post\" action=\""
                                  TOGGLE "/%s\">", action));
         FX_ASSERT_BODY(r, button);
@@ -342,10 +298,10 @@ static void test_get_on_prefills_escaped(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/on?message="
-                                        "%22%3E%3Cscript%3Ex%3C%2Fscript%3E"
-                                        "&for=30m", NULL), 200);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/on?message="
+                                           "%22%3E%3Cscript%3Ex%3C%2Fscript%3E"
+                                           "&for=30m"), 200);
     FX_ASSERT_BODY(r, "&quot;&gt;&lt;script&gt;");
     FX_ASSERT_NO_BODY(r, "<script>");
     FX_ASSERT_BODY(r, "value=\"30m\"");
@@ -359,10 +315,11 @@ static void test_post_on(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
-                                      "message=Back+soon&for=30m", origin(f),
-                                      "Sec-Fetch-Site: same-origin"), 303);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                                         "message=Back+soon&for=30m",
+                                         toggle_origin(f),
+                                         "Sec-Fetch-Site: same-origin"), 303);
     FX_ASSERT_HEADER(r, "Location", status_url(f, TOGGLE));
     assert_string_equal(state_word(f), "on");
     assert_string_equal(state_value(f, "by"), "alice");
@@ -379,9 +336,9 @@ static void test_post_off(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "on\nmessage=Down\nby=carol\n");
+    fx_state_put(f, "on\nmessage=Down\nby=carol\n");
     FX_ASSERT_BLOCKED(fx_get(f, "/index.html"), 503);
-    fx_res *r = FX_ASSERT_STATUS(post(f, BOB, TOGGLE "/off", NULL), 303);
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, BOB, TOGGLE "/off", NULL), 303);
     FX_ASSERT_HEADER(r, "Location", status_url(f, TOGGLE));
     assert_string_equal(state_word(f), "off");
     assert_string_equal(state_value(f, "by"), "bob");
@@ -396,9 +353,10 @@ static void test_post_query_fields(void **state)
     fx *f = *state;
     const char *end = fx_iso(f, time(NULL) + 7200);
 
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(post(f, ALICE, fx_fmt(f, TOGGLE "/on?message=From+the"
-                                           "+query&end=%s", end), NULL), 303);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, fx_fmt(f, TOGGLE "/on?message=From"
+                                              "+the+query&end=%s", end),
+                             NULL), 303);
     assert_string_equal(state_word(f), "on");
     assert_string_equal(state_value(f, "end"), end);
     /* Query strings are form-encoded too: '+' is a space. */
@@ -411,9 +369,10 @@ static void test_post_scheduled(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", fx_fmt(f, "start=%s&for=2h"
-                          "&message=Tonight", fx_iso(f, start))), 303);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                             fx_fmt(f, "start=%s&for=2h&message=Tonight",
+                                    fx_iso(f, start))), 303);
     assert_string_equal(state_word(f), "on");
     assert_string_equal(state_value(f, "start"), fx_iso(f, start));
     assert_string_equal(state_value(f, "end"), fx_iso(f, start + 7200));
@@ -430,9 +389,9 @@ static void test_post_unix_seconds(void **state)
     fx *f = *state;
     time_t end = time(NULL) + 900;
 
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
-                          fx_fmt(f, "end=%lld", (long long)end)), 303);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                             fx_fmt(f, "end=%lld", (long long)end)), 303);
     assert_string_equal(state_value(f, "end"), fx_iso(f, end));
 }
 
@@ -441,9 +400,10 @@ static void test_post_json(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
-                                      "message=Via+JSON&for=1h", JSON), 200);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                                         "message=Via+JSON&for=1h",
+                                         FX_ACCEPT_JSON), 200);
     FX_ASSERT_CONTAINS("Content-Type", fx_header(r, "Content-Type"),
                        "application/json");
     FX_ASSERT_HEADER(r, "Location", NULL);
@@ -455,7 +415,8 @@ static void test_post_json(void **state)
     FX_ASSERT_NEAR(fx_iso_time(fx_json_str(f, r, "changed")), now);
     assert_string_equal(state_value(f, "message"), "Via JSON");
 
-    r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/off", NULL, JSON), 200);
+    r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL,
+                                 FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "off");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
     assert_string_equal(state_word(f), "off");
@@ -466,10 +427,10 @@ static void test_post_message_stays_one_line(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on",
-                          "message=a%0Aend%3D2000-01-01T00%3A00%3A00Z"
-                          "%0D%0Aoff"), 303);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                             "message=a%0Aend%3D2000-01-01T00%3A00%3A00Z"
+                             "%0D%0Aoff"), 303);
     assert_string_equal(state_word(f), "on");
     assert_null(state_value(f, "end"));
     FX_ASSERT_CONTAINS("message", state_value(f, "message"), "a end=2000");
@@ -493,9 +454,9 @@ static void test_post_bad_fields(void **state)
         fx_fmt(f, "end=%s", fx_iso(f, now - 3600)),
     };
 
-    put_state(f, "off\nmessage=before\n");
+    fx_state_put(f, "off\nmessage=before\n");
     for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
-        fx_res *r = post(f, ALICE, TOGGLE "/on", bodies[i]);
+        fx_res *r = fx_post(f, ALICE, TOGGLE "/on", bodies[i]);
         if (r->status != 400) {
             fail_msg("POST on with %s: status %ld, expected 400\n%s",
                      bodies[i], r->status, r->body);
@@ -504,22 +465,9 @@ static void test_post_bad_fields(void **state)
                             "off\nmessage=before\n");
     }
     /* The JSON client gets the reason as JSON. */
-    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=3x", JSON),
-                                 400);
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", "for=3x",
+                                         FX_ACCEPT_JSON), 400);
     FX_ASSERT_CONTAINS("error", fx_json_str(f, r, "error"), "3x");
-}
-
-/* A long text of n x's. */
-static const char *long_text(fx *f, size_t n)
-{
-    char *s = malloc(n + 1);
-    const char *copy;
-
-    memset(s, 'x', n);
-    s[n] = '\0';
-    copy = fx_fmt(f, "%s", s);
-    free(s);
-    return copy;
 }
 
 /* POST on with body, then put the state back to what it was before
@@ -529,10 +477,10 @@ static void check_refused_body(fx *f, const char *body)
 {
     static const char before[] = "off\nmessage=before\n";
 
-    put_state(f, before);
-    fx_res *r = post(f, ALICE, TOGGLE "/on", body);
+    fx_state_put(f, before);
+    fx_res *r = fx_post(f, ALICE, TOGGLE "/on", body);
     const char *after = fx_read(f, "state/state");
-    put_state(f, before);
+    fx_state_put(f, before);
     if (r->status < 400 || r->status > 499) {
         fail_msg("a POST of %zu bytes: status %ld, expected a 4xx\n"
                  "--- state file afterwards\n%.300s", strlen(body),
@@ -548,7 +496,7 @@ static void test_post_body_too_large(void **state)
     fx *f = *state;
 
     check_refused_body(f, fx_fmt(f, "for=30m&message=%s",
-                                 long_text(f, 9000)));
+                                 fx_filler(f, 9000)));
 }
 
 /* A message that would make the state larger than its 4 KiB limit is
@@ -558,8 +506,8 @@ static void test_post_state_too_large(void **state)
     fx *f = *state;
 
     check_refused_body(f, fx_fmt(f, "for=30m&message=%s",
-                                 long_text(f, 4500)));
-    FX_ASSERT_STATUS(get_as(f, ALICE, TOGGLE "/", NULL), 200);
+                                 fx_filler(f, 4500)));
+    FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
 }
 
 static void test_other_methods(void **state)
@@ -567,7 +515,7 @@ static void test_other_methods(void **state)
     static const char *const methods[] = { "PUT", "DELETE", "PATCH" };
     fx *f = *state;
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     for (size_t i = 0; i < sizeof(methods) / sizeof(*methods); i++) {
         fx_req req = { .method = methods[i], .path = TOGGLE "/on",
                        .userpwd = ALICE };
@@ -575,7 +523,7 @@ static void test_other_methods(void **state)
         FX_ASSERT_CONTAINS("Allow", fx_header(r, "Allow"), "POST");
     }
     /* The status page itself is not an action. */
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/", "message=x"), 405);
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/", "message=x"), 405);
     assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
@@ -593,7 +541,7 @@ static void test_cross_site_refused(void **state)
           NULL },
         { "Sec-Fetch-Site: cross-site", NULL },
         { "Sec-Fetch-Site: same-site", NULL },
-        { origin(f), "Sec-Fetch-Site: cross-site" },
+        { toggle_origin(f), "Sec-Fetch-Site: cross-site" },
         /* DNS rebinding: a name the attacker points at this server sends
          * a Host and an Origin that agree, but name no site of ours. */
         { "Host: shop.example", "Origin: http://shop.example" },
@@ -602,12 +550,12 @@ static void test_cross_site_refused(void **state)
     };
     size_t n = sizeof(headers) / sizeof(*headers);
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     for (size_t i = 0; i < n; i++) {
         for (const char *const *action = (const char *const[]){ "/on", "/off",
                  NULL }; *action; action++) {
-            fx_res *r = post(f, ALICE, fx_fmt(f, TOGGLE "%s", *action),
-                             "message=pwned", headers[i][0], headers[i][1]);
+            fx_res *r = fx_post(f, ALICE, fx_fmt(f, TOGGLE "%s", *action),
+                                "message=pwned", headers[i][0], headers[i][1]);
             if (r->status != 403) {
                 fail_msg("POST %s with %s%s%s: status %ld, expected 403",
                          *action, headers[i][0], headers[i][1] ? ", " : "",
@@ -626,18 +574,18 @@ static void test_same_origin_accepted(void **state)
     fx *f = *state;
     const char *headers[][2] = {
         { NULL, NULL },
-        { origin(f), NULL },
-        { origin(f), "Sec-Fetch-Site: same-origin" },
+        { toggle_origin(f), NULL },
+        { toggle_origin(f), "Sec-Fetch-Site: same-origin" },
         { "Sec-Fetch-Site: same-origin", NULL },
         { "Sec-Fetch-Site: none", NULL },
         /* The page came from this server, whatever the Host says. */
-        { "Host: shop.example", origin(f) },
+        { "Host: shop.example", toggle_origin(f) },
     };
 
     for (size_t i = 0; i < sizeof(headers) / sizeof(*headers); i++) {
-        put_state(f, "off\n");
-        FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "message=ok",
-                              headers[i][0], headers[i][1]), 303);
+        fx_state_put(f, "off\n");
+        FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", "message=ok",
+                                 headers[i][0], headers[i][1]), 303);
         assert_string_equal(state_word(f), "on");
     }
 }
@@ -646,11 +594,11 @@ static void test_anonymous_refused(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(post(f, NULL, "/bare-toggle/on",
-                                      "message=x"), 403);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, NULL, "/bare-toggle/on",
+                                         "message=x"), 403);
     FX_ASSERT_HEADER(r, "Location", NULL);
-    FX_ASSERT_STATUS(post(f, NULL, "/bare-toggle/off", NULL), 403);
+    FX_ASSERT_STATUS(fx_post(f, NULL, "/bare-toggle/off", NULL), 403);
     assert_string_equal(fx_read(f, "state/state"), "off\n");
     assert_int_equal(fx_log_count(f, "MM00022"), 2);
     assert_logged_at(f, "MM00022", "[maintenance:info]");
@@ -660,17 +608,17 @@ static void test_anonymous_allowed(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(post(f, NULL, "/open-toggle/on",
-                                      "message=From+ops"), 303);
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, NULL, "/open-toggle/on",
+                                         "message=From+ops"), 303);
     FX_ASSERT_HEADER(r, "Location", status_url(f, "/open-toggle"));
     assert_string_equal(state_word(f), "on");
     assert_string_equal(state_value(f, "message"), "From ops");
     assert_null(state_value(f, "by"));
     assert_int_equal(fx_log_count(f, "maintenance turned on by"), 1);
     /* The directive lets anonymous changes in, not cross-site ones. */
-    FX_ASSERT_STATUS(post(f, NULL, "/open-toggle/off", NULL,
-                          "Origin: http://evil.example"), 403);
+    FX_ASSERT_STATUS(fx_post(f, NULL, "/open-toggle/off", NULL,
+                             "Origin: http://evil.example"), 403);
     assert_string_equal(state_word(f), "on");
 }
 
@@ -680,13 +628,14 @@ static void test_toggle_exempt(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "on\nmessage=Down\n");
+    fx_state_put(f, "on\nmessage=Down\n");
     FX_ASSERT_BLOCKED(fx_get(f, "/index.html"), 503);
-    FX_ASSERT_PASSES(get_as(f, ALICE, TOGGLE "/", NULL), "toggle");
-    FX_ASSERT_PASSES(get_as(f, ALICE, TOGGLE "/off", NULL), "toggle");
-    FX_ASSERT_PASSES(get_as(f, NULL, "/open-toggle/", JSON), "toggle");
-    FX_ASSERT_PASSES(get_as(f, NULL, "/forced-toggle/", NULL), "toggle");
-    fx_res *r = FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/off", NULL), 303);
+    FX_ASSERT_PASSES(fx_get_as(f, ALICE, TOGGLE "/"), "toggle");
+    FX_ASSERT_PASSES(fx_get_as(f, ALICE, TOGGLE "/off"), "toggle");
+    FX_ASSERT_PASSES(fx_get_as(f, NULL, "/open-toggle/", FX_ACCEPT_JSON),
+                     "toggle");
+    FX_ASSERT_PASSES(fx_get_as(f, NULL, "/forced-toggle/"), "toggle");
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL), 303);
     FX_ASSERT_HEADER(r, "X-Bypass", "toggle");
     FX_ASSERT_SERVED(fx_await_status(f, "/index.html", 200));
 }
@@ -697,20 +646,20 @@ static void test_changes_logged(void **state)
 {
     fx *f = *state;
 
-    put_state(f, "off\n");
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=1h"), 303);
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", "for=1h"), 303);
     const char *end = state_value(f, "end");
     assert_int_equal(fx_log_count(f, fx_fmt(f, "MM00020: maintenance turned "
                                             "on by alice from 127.0.0.1 "
                                             "(was off), until %s", end)), 1);
-    FX_ASSERT_STATUS(post(f, BOB, TOGGLE "/off", NULL), 303);
+    FX_ASSERT_STATUS(fx_post(f, BOB, TOGGLE "/off", NULL), 303);
     assert_int_equal(fx_log_count(f, "MM00020: maintenance turned off by bob "
                                   "from 127.0.0.1 (was on)"), 1);
     assert_logged_at(f, "MM00020", "[maintenance:notice]");
     /* A refused or bad POST changes nothing, so logs no change. */
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", "for=3x"), 400);
-    FX_ASSERT_STATUS(post(f, ALICE, TOGGLE "/on", NULL,
-                          "Sec-Fetch-Site: cross-site"), 403);
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", "for=3x"), 400);
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", NULL,
+                             "Sec-Fetch-Site: cross-site"), 403);
     assert_int_equal(fx_log_count(f, "MM00020"), 2);
 }
 
@@ -719,33 +668,22 @@ static void test_changes_logged(void **state)
 #define RACERS 48
 
 typedef struct {
-    const char *url;
+    const fx *f;
+    const char *path;
     char body[64];
     long status;
     CURLcode rc;
 } race_job;
-
-static size_t discard(char *data, size_t size, size_t n, void *ud)
-{
-    (void)data;
-    (void)ud;
-    return size * n;
-}
 
 /* One POST on its own curl handle: the fixture's requests are not
  * thread-safe. */
 static void *race(void *arg)
 {
     race_job *job = arg;
-    CURL *c = curl_easy_init();
+    CURL *c = fx_curl(job->f, job->path, 30L);
 
-    curl_easy_setopt(c, CURLOPT_URL, job->url);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, job->body);
     curl_easy_setopt(c, CURLOPT_USERPWD, ALICE);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     job->rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &job->status);
     curl_easy_cleanup(c);
@@ -806,11 +744,11 @@ static void test_concurrent_toggles(void **state)
 
     /* More racers than the fixture's 16 workers: httpd may say so. */
     fx_expect_log(f, "AH00484");
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     for (int round = 0; round < 3; round++) {
         for (int i = 0; i < RACERS; i++) {
-            jobs[i].url = fx_fmt(f, "http://127.0.0.1:%d" TOGGLE "/%s",
-                                 fx_port(f), i % 2 ? "off" : "on");
+            jobs[i].f = f;
+            jobs[i].path = i % 2 ? TOGGLE "/off" : TOGGLE "/on";
             snprintf(jobs[i].body, sizeof(jobs[i].body),
                      "message=racer+%d+of+round+%d", i, round);
             if (pthread_create(&threads[i], NULL, race, &jobs[i]) != 0) {

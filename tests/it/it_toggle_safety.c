@@ -5,10 +5,7 @@
  * stored state byte for byte as it was; OPTIONS is answered; a JSON reply
  * shows what was stored. */
 #include "fixture.h"
-
-#define TOGGLE "/maintenance-mode"
-#define ALICE  "alice:secret"
-#define JSON   "Accept: application/json"
+#include "toggle.h"
 
 /* The documented toggle, one below a path with a space and a quote, one
  * in a <Directory>, and a directory whose .htaccess authors may use
@@ -17,14 +14,10 @@ static const char CONF[] =
     FX_ENV_HEADERS
     FX_TOGGLE_CONF
     "<Location \"/ops tools/m'aint\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  Require ip 127.0.0.1\n"
-    "  MaintenanceToggleAnonymous On\n"
+    TOGGLE_LOOPBACK
     "</Location>\n"
     "<Directory \"${TESTDIR}/htdocs/ops\">\n"
-    "  SetHandler maintenance-toggle\n"
-    "  Require ip 127.0.0.1\n"
-    "  MaintenanceToggleAnonymous On\n"
+    TOGGLE_LOOPBACK
     "</Directory>\n"
     "<Directory \"${TESTDIR}/htdocs/users\">\n"
     "  AllowOverride FileInfo AuthConfig\n"
@@ -32,10 +25,8 @@ static const char CONF[] =
 
 static int setup(void **state)
 {
-    fx *f = fx_new(CONF);
+    fx *f = toggle_new_site(CONF);
 
-    fx_htpasswd(f, "htpasswd", "alice", "secret");
-    fx_write(f, "htdocs/index.html", "front page\n");
     fx_write(f, "htdocs/ops/.keep", "\n");
     /* bob's own toggle, and his own password file. */
     fx_write(f, "htdocs/users/bob/.htaccess",
@@ -47,32 +38,6 @@ static int setup(void **state)
     fx_start(f);
     *state = f;
     return 0;
-}
-
-/* A request with a method, a body and up to three headers. */
-static fx_res *ask(fx *f, const char *method, const char *userpwd,
-                   const char *path, const char *body, const char *h1,
-                   const char *h2)
-{
-    const char *headers[] = { h1, h2, NULL };
-    fx_req req = { .method = method, .path = path, .headers = headers,
-                   .body = body, .userpwd = userpwd };
-
-    return fx_request(f, &req);
-}
-
-static fx_res *post(fx *f, const char *path, const char *body, const char *h1,
-                    const char *h2)
-{
-    return ask(f, "POST", ALICE, path, body ? body : "", h1, h2);
-}
-
-/* Write the state, let httpd see it, and return its text to compare. */
-static const char *put_state(fx *f, const char *text)
-{
-    fx_write(f, "state/state", "%s", text);
-    fx_sleep_ms(FX_SETTLE_MS);
-    return fx_read(f, "state/state");
 }
 
 /* --- only the handler's own sub-paths exist ----------------------------- */
@@ -90,23 +55,22 @@ static void test_crafted_paths_not_found(void **state)
         TOGGLE "x/on",
     };
     fx *f = *state;
-    const char *before = put_state(f, "off\n");
+    const char *before = fx_state_put(f, "off\n");
 
     for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
-        fx_res *r = ask(f, "GET", ALICE, paths[i], NULL, NULL, NULL);
+        fx_res *r = fx_get_as(f, ALICE, paths[i]);
         if (r->status != 404) {
             fail_msg("GET %s: %ld, expected 404", paths[i], r->status);
         }
-        r = post(f, paths[i], "message=pwned", NULL, NULL);
+        r = fx_post(f, ALICE, paths[i], "message=pwned");
         if (r->status != 404) {
             fail_msg("POST %s: %ld, expected 404", paths[i], r->status);
         }
     }
     assert_string_equal(fx_read(f, "state/state"), before);
-    FX_ASSERT_STATUS(ask(f, "GET", ALICE, TOGGLE, NULL, NULL, NULL), 200);
-    FX_ASSERT_STATUS(ask(f, "GET", ALICE, TOGGLE "/", NULL, NULL, NULL), 200);
-    FX_ASSERT_STATUS(ask(f, "GET", ALICE, TOGGLE "/on", NULL, NULL, NULL),
-                     200);
+    FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE), 200);
+    FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
+    FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/on"), 200);
 }
 
 /* Every URL on the pages and in Location is the location's, escaped. */
@@ -116,16 +80,14 @@ static void test_urls_escaped(void **state)
     const char *base = "/ops%20tools/m'aint";
     fx_res *r;
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     r = FX_ASSERT_STATUS(fx_get(f, "/ops%20tools/m%27aint/"), 200);
     FX_ASSERT_BODY(r, "action=\"/ops%20tools/m&#39;aint/on\"");
     FX_ASSERT_BODY(r, "action=\"/ops%20tools/m&#39;aint/off\"");
     FX_ASSERT_NO_BODY(r, "ops tools");
-    r = FX_ASSERT_STATUS(post(f, fx_fmt(f, "%s/on", base), "message=x",
-                              NULL, NULL), 303);
-    FX_ASSERT_HEADER(r, "Location",
-                     fx_fmt(f, "http://127.0.0.1:%d/ops%%20tools/m'aint/",
-                            fx_port(f)));
+    r = FX_ASSERT_STATUS(fx_post(f, ALICE, fx_fmt(f, "%s/on", base),
+                                 "message=x"), 303);
+    FX_ASSERT_HEADER(r, "Location", fx_url(f, "/ops%20tools/m'aint/"));
 }
 
 /* In a <Directory>, the URL-path is what maps to it. */
@@ -134,13 +96,12 @@ static void test_directory_toggle(void **state)
     fx *f = *state;
     fx_res *r;
 
-    put_state(f, "off\n");
+    fx_state_put(f, "off\n");
     r = FX_ASSERT_STATUS(fx_get(f, "/ops/"), 200);
     FX_ASSERT_BODY(r, "action=\"/ops/on\"");
     FX_ASSERT_STATUS(fx_get(f, "/ops/on%3Fx=/off"), 404);
-    r = FX_ASSERT_STATUS(post(f, "/ops/on", "message=dir", NULL, NULL), 303);
-    FX_ASSERT_HEADER(r, "Location",
-                     fx_fmt(f, "http://127.0.0.1:%d/ops/", fx_port(f)));
+    r = FX_ASSERT_STATUS(fx_post(f, ALICE, "/ops/on", "message=dir"), 303);
+    FX_ASSERT_HEADER(r, "Location", fx_url(f, "/ops/"));
     FX_ASSERT_CONTAINS("state", fx_read(f, "state/state"), "message=dir\n");
 }
 
@@ -149,13 +110,11 @@ static void test_directory_toggle(void **state)
 static void test_htaccess_toggle_refused(void **state)
 {
     fx *f = *state;
-    const char *before = put_state(f, "off\n");
+    const char *before = fx_state_put(f, "off\n");
 
     fx_expect_log(f, "MM00025");
-    FX_ASSERT_STATUS(ask(f, "POST", "bob:bob", "/users/bob/on", "for=1d",
-                         NULL, NULL), 404);
-    FX_ASSERT_STATUS(ask(f, "GET", "bob:bob", "/users/bob/", NULL, NULL,
-                         NULL), 404);
+    FX_ASSERT_STATUS(fx_post(f, "bob:bob", "/users/bob/on", "for=1d"), 404);
+    FX_ASSERT_STATUS(fx_get_as(f, "bob:bob", "/users/bob/"), 404);
     assert_string_equal(fx_read(f, "state/state"), before);
     assert_int_equal(fx_log_count(f, "MM00025"), 2);
     assert_int_equal(fx_log_count(f, "from an .htaccess file"), 2);
@@ -174,13 +133,9 @@ static void test_unplaceable_toggle_refused(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(confs) / sizeof(*confs); i++) {
-        fx *g = fx_new(confs[i]);
-        const char *out;
-
-        assert_int_not_equal(fx_configtest(g, &out), 0);
-        FX_ASSERT_CONTAINS("configtest", out,
-                           "SetHandler maintenance-toggle: put it in a "
-                           "<Location> or <Directory>");
+        FX_ASSERT_CONFIG_REFUSED(fx_new(confs[i]),
+                                 "SetHandler maintenance-toggle: put it in a "
+                                 "<Location> or <Directory>");
     }
 }
 
@@ -197,9 +152,7 @@ static void test_origin_is_a_server_name(void **state)
         "  ServerName shop.test\n"
         "  ServerAlias www.shop.test *.shop.example\n"
         "  <Location \"/m\">\n"
-        "    SetHandler maintenance-toggle\n"
-        "    Require ip 127.0.0.1\n"
-        "    MaintenanceToggleAnonymous On\n"
+        TOGGLE_LOOPBACK
         "  </Location>\n"
         "</VirtualHost>\n";
     fx *g = fx_new(CONF_VHOSTS);
@@ -212,33 +165,32 @@ static void test_origin_is_a_server_name(void **state)
     (void)state;
     fx_start(g);
     for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
-        fx_res *r = ask(g, "POST", NULL, "/m/off", "",
-                        "Host: www.shop.test",
-                        fx_fmt(g, "Origin: http://%s:%d", ok[i], port));
+        fx_res *r = fx_post(g, NULL, "/m/off", "", "Host: www.shop.test",
+                            fx_fmt(g, "Origin: http://%s:%d", ok[i], port));
         if (r->status != 303) {
             fail_msg("Origin %s: %ld, expected 303", ok[i], r->status);
         }
     }
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         /* A rebinding page: its Host and Origin agree, on our port. */
-        fx_res *r = ask(g, "POST", NULL, "/m/on", "",
-                        fx_fmt(g, "Host: %s:%d", bad[i], port),
-                        fx_fmt(g, "Origin: http://%s:%d", bad[i], port));
+        fx_res *r = fx_post(g, NULL, "/m/on", "",
+                            fx_fmt(g, "Host: %s:%d", bad[i], port),
+                            fx_fmt(g, "Origin: http://%s:%d", bad[i], port));
         if (r->status != 403 && r->status != 404) {
             fail_msg("Origin %s: %ld, expected a refusal", bad[i],
                      r->status);
         }
-        r = ask(g, "POST", NULL, "/m/on", "", "Host: www.shop.test",
-                fx_fmt(g, "Origin: http://%s:%d", bad[i], port));
+        r = fx_post(g, NULL, "/m/on", "", "Host: www.shop.test",
+                    fx_fmt(g, "Origin: http://%s:%d", bad[i], port));
         if (r->status != 403) {
             fail_msg("Origin %s to shop.test: %ld, expected 403", bad[i],
                      r->status);
         }
     }
     /* Another port of the same name is another origin. */
-    FX_ASSERT_STATUS(ask(g, "POST", NULL, "/m/on", "", "Host: www.shop.test",
-                         fx_fmt(g, "Origin: http://shop.test:%d", port + 1)),
-                     403);
+    FX_ASSERT_STATUS(fx_post(g, NULL, "/m/on", "", "Host: www.shop.test",
+                             fx_fmt(g, "Origin: http://shop.test:%d",
+                                    port + 1)), 403);
     FX_ASSERT_CONTAINS("state", fx_read(g, "state/state"), "off\n");
 }
 
@@ -256,17 +208,17 @@ static void test_unreadable_times_refused(void **state)
         "message=ok&message=%zz",
     };
     fx *f = *state;
-    const char *before = put_state(f, "on\nmessage=Before\n");
+    const char *before = fx_state_put(f, "on\nmessage=Before\n");
 
     for (size_t i = 0; i < sizeof(bodies) / sizeof(*bodies); i++) {
-        fx_res *r = post(f, TOGGLE "/on", bodies[i], NULL, NULL);
+        fx_res *r = fx_post(f, ALICE, TOGGLE "/on", bodies[i]);
         if (r->status != 400) {
             fail_msg("POST %s: %ld, expected 400", bodies[i], r->status);
         }
         assert_string_equal(fx_read(f, "state/state"), before);
     }
     FX_ASSERT_STATUS(fx_get(f, "/"), 503);
-    FX_ASSERT_STATUS(ask(f, "GET", ALICE, TOGGLE "/", NULL, NULL, NULL), 200);
+    FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
 }
 
 /* --- small things --------------------------------------------------------- */
@@ -274,8 +226,9 @@ static void test_unreadable_times_refused(void **state)
 static void test_options(void **state)
 {
     fx *f = *state;
-    fx_res *r = FX_ASSERT_STATUS(ask(f, "OPTIONS", ALICE, TOGGLE "/", NULL,
-                                     NULL, NULL), 200);
+    fx_req options = { .method = "OPTIONS", .path = TOGGLE "/",
+                       .userpwd = ALICE };
+    fx_res *r = FX_ASSERT_STATUS(fx_request(f, &options), 200);
     const char *allow = fx_header(r, "Allow");
 
     FX_ASSERT_CONTAINS("Allow", allow, "GET");
@@ -290,10 +243,10 @@ static void test_json_reply_is_stored_state(void **state)
     fx *f = *state;
     fx_res *r;
 
-    put_state(f, "off\n");
-    r = FX_ASSERT_STATUS(post(f, TOGGLE "/on", "message=two%0Alines"
-                              "&start=2030-01-01T10:00:00.75Z&for=1h",
-                              JSON, NULL), 200);
+    fx_state_put(f, "off\n");
+    r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", "message=two%0Alines"
+                                 "&start=2030-01-01T10:00:00.75Z&for=1h",
+                                 FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "message"), "two lines");
     assert_string_equal(fx_json_str(f, r, "start"), "2030-01-01T10:00:00Z");
     assert_string_equal(fx_json_str(f, r, "end"), "2030-01-01T11:00:00Z");

@@ -30,6 +30,15 @@ typedef struct {
 /* A NULL-terminated argument list: CTL_ARGS("on", "--message", "x"). */
 #define CTL_ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* maintenancectl args..., as given, in the clean environment:
+ * CTL_RUN(f, "--timeout", "1", "--state", spec, "status"). */
+#define CTL_RUN(f, ...) ctl_run((f), NULL, CTL_ARGS(__VA_ARGS__))
+
+/* maintenancectl --state spec args..., with env (NULL: none) on top of
+ * the clean environment: CTL_RUN_ON(f, NULL, spec, "on", "--for", "1h"). */
+#define CTL_RUN_ON(f, env, spec, ...) \
+    ctl_run((f), (env), CTL_ARGS("--state", (spec), __VA_ARGS__))
+
 /* Run maintenancectl with args (NULL-terminated) and env ("NAME=value"
  * entries, NULL-terminated; NULL for none) on top of a clean
  * environment. */

@@ -1,6 +1,6 @@
-/* Integration-test fixture: a real Apache httpd (the Debian apache2 binary,
- * mpm_event) with mod_maintenance loaded, on a free loopback port, driven
- * over HTTP with libcurl and reporting through cmocka.
+/* Integration-test fixture: a real Apache httpd (the one apxs names, FX_HTTPD
+ * below: Debian's apache2; mpm_event) with mod_maintenance loaded, on a free
+ * loopback port, driven over HTTP with libcurl and reporting through cmocka.
  *
  * A fixture owns a temporary directory:
  *
@@ -11,8 +11,8 @@
  * htdocs, MaintenanceState file:.../state/state, MaintenanceStateTTL 0.05)
  * followed by the test's own snippet. Snippets refer to the directory and
  * the port as ${TESTDIR} and ${TESTPORT} (httpd's Define). A snippet with a
- * MaintenanceState (or MaintenanceStateTTL) line anywhere gives its own:
- * the base then leaves that directive out. httpd runs one child process,
+ * MaintenanceState (or MaintenanceStateTTL, or CustomLog) line anywhere
+ * gives its own: the base then leaves that directive out. httpd runs one child process,
  * so the module's per-process state cache is a single one.
  *
  * As in httpd's own test framework, every error-log line at warn or worse
@@ -45,7 +45,16 @@
  * make test SANITIZE=1 preloads the sanitizers' runtimes into httpd so.
  * FX_GRACEFUL_STOP=1 stops httpd with SIGWINCH (graceful-stop) rather
  * than SIGTERM, as sanitized runs need (see stop_httpd in fixture.c).
+ * fx_start runs httpd as one process serving the requests itself (-X: no
+ * children) with FX_HTTPD_ONE_PROCESS=1, and under the command in
+ * FX_HTTPD_WRAPPER (blank-separated words, ${TESTDIR} replaced) when it
+ * is set: make bench runs httpd under valgrind so.
  * FX_KEEP=1 keeps the temporary directories for a post-mortem.
+ *
+ * Build: the Makefile passes FX_HTTPD (httpd's binary: apxs -q SBINDIR and
+ * progname), FX_MODULES_DIR (its modules: apxs -q LIBEXECDIR) and
+ * FX_HTPASSWD (apxs -q BINDIR's htpasswd), and links libcurl and jansson.
+ * fixture_int.h says which file of tests/lib does what.
  */
 #ifndef FIXTURE_H
 #define FIXTURE_H
@@ -58,6 +67,7 @@
 #include <sys/types.h>
 #include <time.h>
 #include <cmocka.h>
+#include <curl/curl.h>
 
 typedef struct fx fx;
 
@@ -95,12 +105,26 @@ typedef struct fx_req {
  * fx_test_end. */
 fx *fx_new(const char *conf);
 
+/* fx_new with the configuration printf makes of fmt: for a snippet that
+ * names a port or a path only known at run time. Give a fixed snippet as
+ * an argument ("%s"), as its % signs are httpd's. */
+fx *fx_new_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* fx_new with a front page, htdocs/index.html ("front page\n"): the page
+ * most tests ask for. */
+fx *fx_new_site(const char *conf);
+
 /* The MPM fx_new configures: the environment variable FX_MPM (event,
  * worker or prefork), event by default. */
 const char *fx_mpm(void);
 
-/* Start httpd and wait (at most 10 s) until its port answers; fail the
- * test with httpd's output if it does not. Checks the start-up log. */
+/* httpd's User and Group when the tests run as root (Debian's): it owns
+ * the fixture's state directory, as it would one the module made. */
+#define FX_RUN_USER "www-data"
+
+/* Start httpd and wait (at most 10 s, 120 s under FX_HTTPD_WRAPPER) until
+ * its port answers; fail the test with httpd's output if it does not.
+ * Checks the start-up log. */
 void fx_start(fx *f);
 
 /* Stop httpd (if started), check the log, remove the directory. */
@@ -129,6 +153,12 @@ void fx_write(fx *f, const char *rel, const char *fmt, ...)
 void fx_state(fx *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Write text as the state file even when fx_state last wrote the same
+ * (the toggle handler and maintenancectl change the file behind the
+ * fixture's back), and wait FX_SETTLE_MS. Returns the file's text, to
+ * compare with what is there after a refused change. */
+const char *fx_state_put(fx *f, const char *text);
+
 /* The whole text of the file rel (relative to the directory), "" when it
  * cannot be read. The string lives until the test ends. */
 const char *fx_read(fx *f, const char *rel);
@@ -145,7 +175,7 @@ void fx_state_remove(fx *f);
 void fx_chmod(fx *f, const char *rel, unsigned mode);
 
 /* Add user:password to the htpasswd file rel (created if missing), with
- * htpasswd(1) from apache2-utils. */
+ * httpd's htpasswd(1), FX_HTPASSWD. */
 void fx_htpasswd(fx *f, const char *rel, const char *user, const char *pass);
 
 /* A time as the state file and the module write it: 2026-11-22T10:00:00Z.
@@ -160,6 +190,10 @@ time_t fx_iso_time(const char *s);
 const char *fx_fmt(fx *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* n x's, filler for texts of a size: a state over 4 KiB, a long body.
+ * The string lives until the test ends. */
+const char *fx_filler(fx *f, size_t n);
+
 void fx_sleep_ms(long ms);
 
 /* --- HTTP ---------------------------------------------------------------- */
@@ -168,9 +202,26 @@ void fx_sleep_ms(long ms);
  * comes (connection refused, timeout). */
 fx_res *fx_request(fx *f, const fx_req *req);
 
-/* GET path with extra "Name: value" headers: fx_get(f, "/", "Accept: x"). */
-fx_res *fx_get_(fx *f, const char *path, ...);
-#define fx_get(f, ...) fx_get_(f, __VA_ARGS__, (const char *)NULL)
+/* GET path as userpwd ("user:password", with basic auth; NULL: nobody),
+ * with extra "Name: value" headers:
+ * fx_get_as(f, "alice:secret", "/admin/", FX_ACCEPT_JSON). */
+fx_res *fx_get_as_(fx *f, const char *userpwd, const char *path, ...);
+#define fx_get_as(f, ...) fx_get_as_(f, __VA_ARGS__, (const char *)NULL)
+
+/* GET path as nobody: fx_get(f, "/", "Accept: x"). */
+#define fx_get(f, ...) fx_get_as(f, NULL, __VA_ARGS__)
+
+/* POST body (form-encoded; NULL: an empty one) to path as userpwd (NULL:
+ * none), with extra headers: fx_post(f, NULL, "/m/on", "for=1h"). */
+fx_res *fx_post_(fx *f, const char *userpwd, const char *path,
+                 const char *body, ...);
+#define fx_post(f, ...) fx_post_(f, __VA_ARGS__, (const char *)NULL)
+
+/* The header of a client that prefers JSON. */
+#define FX_ACCEPT_JSON "Accept: application/json"
+
+/* The URL of path on the fixture's httpd: http://127.0.0.1:PORT/path. */
+const char *fx_url(fx *f, const char *path);
 
 /* How long fx_await_status keeps asking. */
 #define FX_AWAIT_MS 5000
@@ -194,12 +245,43 @@ const char *fx_header(const fx_res *res, const char *name);
 const char *fx_json_str(fx *f, const fx_res *res, const char *name);
 const char *fx_json_raw(fx *f, const fx_res *res, const char *name);
 
+/* The first response header called name as a number, -1 when absent or
+ * not a number. */
+long fx_header_num(const fx_res *res, const char *name);
+
+/* A libcurl handle of a test's own for GET path on the fixture's httpd,
+ * for what fx_request does not do: requests from several threads at once
+ * (the fixture's calls are not thread-safe), a timeout of timeout_s
+ * rather than 20 s, one connection kept for many requests. No proxy, no
+ * signals; the body is dropped unless the caller sets its own
+ * CURLOPT_WRITEFUNCTION. Any thread may call it; curl_easy_cleanup frees
+ * it. */
+CURL *fx_curl(const fx *f, const char *path, long timeout_s);
+
+/* The timeout of a request the module must answer at once, whatever its
+ * state store does (dead, stalled): a request held up by the store fails
+ * the test. */
+#define FX_QUICK_S 3L
+
 /* --- configtest ---------------------------------------------------------- */
 
-/* Run `apache2 -t -f httpd.conf` on the fixture's config. Returns its exit
+/* Run `FX_HTTPD -t -f httpd.conf` on the fixture's config. Returns its exit
  * status; *out gets stdout and stderr together (lives until the test
  * ends). */
 int fx_configtest(fx *f, const char **out);
+
+/* configtest accepts f's configuration ("Syntax OK"); else fail, showing
+ * the test's part of httpd.conf and configtest's output. */
+void fx_assert_config_ok(fx *f, const char *file, int line);
+#define FX_ASSERT_CONFIG_OK(f) fx_assert_config_ok((f), __FILE__, __LINE__)
+
+/* configtest refuses f's configuration, and its output names each of the
+ * arguments: FX_ASSERT_CONFIG_REFUSED(f, "MaintenanceStatus", "450"). */
+void fx_assert_config_refused(fx *f, const char *const *needles,
+                              const char *file, int line);
+#define FX_ASSERT_CONFIG_REFUSED(f, ...) \
+    fx_assert_config_refused((f), (const char *const[]){ __VA_ARGS__, NULL }, \
+                             __FILE__, __LINE__)
 
 /* --- error log ----------------------------------------------------------- */
 
@@ -210,9 +292,17 @@ void fx_expect_log(fx *f, const char *text);
 /* How many error-log lines since the test began contain text. */
 int fx_log_count(fx *f, const char *text);
 
-/* The first response header called name as a number, -1 when absent or
- * not a number. */
-long fx_header_num(const fx_res *res, const char *name);
+/* Exactly n error-log lines since the test began contain text; else fail,
+ * showing the log since then. */
+void fx_assert_log_count(fx *f, const char *text, int n, const char *file,
+                         int line);
+#define FX_ASSERT_LOG_COUNT(f, text, n) \
+    fx_assert_log_count((f), (text), (n), __FILE__, __LINE__)
+
+/* What the module logs when a state cannot be read (at error, once per
+ * outage and process), and when it can again (at notice). */
+#define FX_OUTAGE_LOG   "MM00002"
+#define FX_RECOVERY_LOG "MM00003"
 
 /* --- the module's environment, seen through mod_headers ----------------- */
 
@@ -231,15 +321,8 @@ long fx_header_num(const fx_res *res, const char *name);
 
 /* --- the toggle handler -------------------------------------------------- */
 
-/* The README's toggle location: /maintenance-mode, basic auth against
- * ${TESTDIR}/htpasswd (see fx_htpasswd), any valid user. */
-#define FX_TOGGLE_CONF \
-    "<Location \"/maintenance-mode\">\n" \
-    "  SetHandler maintenance-toggle\n" \
-    "  AuthType Basic\n  AuthName \"Maintenance\"\n" \
-    "  AuthUserFile ${TESTDIR}/htpasswd\n" \
-    "  Require valid-user\n" \
-    "</Location>\n"
+/* The README's toggle location (FX_TOGGLE_CONF), its user and the
+ * requests a browser makes to it: toggle.h. */
 
 /* --- helper processes: httpd, memcached.c's and s3store.c's servers ----- */
 
