@@ -87,22 +87,26 @@ static apr_size_t field_size(field_kind kind)
          : sizeof(void *);
 }
 
-static int is_set(const field *table, apr_size_t n, const void *rec,
-                  apr_size_t offset)
+static int is_set(const field *f, const void *rec)
 {
-    apr_size_t i;
-
-    /* Every leader is in its table: the loop ends on it. */
-    for (i = 0; i < n - 1 && table[i].offset != offset; i++) {
-    }
-    switch (table[i].kind) {
+    switch (f->kind) {
     case FIELD_INT:
-        return *(int *)at(rec, offset) != MAINTENANCE_UNSET;
+        return *(int *)at(rec, f->offset) != MAINTENANCE_UNSET;
     case FIELD_TIME:
-        return *(apr_interval_time_t *)at(rec, offset) != MAINTENANCE_UNSET;
+        return *(apr_interval_time_t *)at(rec, f->offset) != MAINTENANCE_UNSET;
     default:
-        return *(void **)at(rec, offset) != NULL;
+        return *(void **)at(rec, f->offset) != NULL;
     }
+}
+
+/* The field f is taken with: itself, or the one that leads it (a leader
+ * comes first in its table). */
+static const field *leader_of(const field *table, const field *f)
+{
+    while (table->offset != f->leader) {
+        table++;
+    }
+    return table;
 }
 
 static void *create_record(apr_pool_t *p, apr_size_t size, const field *table,
@@ -128,7 +132,7 @@ static int record_is_empty(const field *table, apr_size_t n, const void *rec)
     apr_size_t i;
 
     for (i = 0; i < n; i++) {
-        if (is_set(table, n, rec, table[i].offset)) {
+        if (is_set(&table[i], rec)) {
             return 0;
         }
     }
@@ -161,7 +165,7 @@ static void *merge_record(apr_pool_t *p, apr_size_t size, const field *table,
             continue;
         }
         memcpy(at(rec, f->offset),
-               at(is_set(table, n, add, f->leader) ? add : base, f->offset),
+               at(is_set(leader_of(table, f), add) ? add : base, f->offset),
                field_size(f->kind));
     }
     return rec;
