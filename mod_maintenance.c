@@ -12,6 +12,7 @@
 #include <http_protocol.h>
 #include <http_request.h>
 #include <ap_provider.h>
+#include <util_cfgtree.h>
 #include <apr_optional.h>
 #include <apr_strings.h>
 
@@ -21,6 +22,7 @@
 #include "cache.h"
 #include "policy.h"
 #include "provider.h"
+#include "report.h"
 #include "response.h"
 #include "state.h"
 #include "timefmt.h"
@@ -56,16 +58,54 @@ static void set_env(request_rec *r, const maintenance_state *st, int on,
     }
 }
 
-static const char *bypass(request_rec *r, const maintenance_dir_conf *dc)
+static maintenance_through bypass(request_rec *r,
+                                  const maintenance_dir_conf *dc)
 {
     if (maintenance_toggle_here(r, dc)) {
-        return "toggle";
+        return MAINTENANCE_THROUGH_TOGGLE;
     }
     if (maintenance_is_redirect_target(r, dc)) {
-        return "redirect";
+        return MAINTENANCE_THROUGH_REDIRECT;
     }
     return maintenance_policy_bypass(r, dc);
 }
+
+/* LogLevel maintenance:debug: why this answer. */
+static void explain(request_rec *r, const maintenance_dir_conf *dc,
+                    const maintenance_state *st, int known, int on,
+                    maintenance_through through)
+{
+    const char *state =
+        dc->force != MAINTENANCE_UNSET
+            ? apr_psprintf(r->pool, "MaintenanceForce %s (%s)",
+                           dc->force ? "On" : "Off", dc->force_where)
+        : !known ? apr_psprintf(r->pool, "no state read yet, "
+                                "MaintenanceFailMode %s",
+                                on ? "closed" : "open")
+        : !st->on ? "state off"
+        : !on ? (st->start > r->request_time ? "state on, window not begun"
+                                             : "state on, window over")
+        : "state on";
+
+    if (!on) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MMLOG(00011)
+                      "served: %s", state);
+    }
+    else if (through != MAINTENANCE_THROUGH_NONE) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MMLOG(00011)
+                      "let through: %s, policy %s lets %s through", state,
+                      maintenance_through_names[through], r->useragent_ip);
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MMLOG(00011)
+                      "maintenance answer: %s, and no policy lets %s "
+                      "through", state, r->useragent_ip);
+    }
+}
+
+/* APLOGrdebug costs every request some 25 instructions: it is asked only
+ * where a LogLevel could make it true (set at post_config). */
+static int debug_possible;
 
 static int maintenance_fixups(request_rec *r)
 {
@@ -74,14 +114,14 @@ static int maintenance_fixups(request_rec *r)
     maintenance_dir_conf *dc =
         ap_get_module_config(r->per_dir_config, &maintenance_module);
     int initial = !r->main && !r->prev;     /* ap_is_initial_req() */
+    maintenance_through through = MAINTENANCE_THROUGH_NONE;
     maintenance_state st;
-    const char *through;
-    int on;
+    int known, on;
 
     /* A state never read is all zeros: off, no window. */
-    on = maintenance_decision_read(sc->decision, &st)
-         ? maintenance_state_in_force(&st, r->request_time)
-         : maintenance_fail_closed(sc);
+    known = maintenance_decide(sc, &st);
+    on = known ? maintenance_state_in_force(&st, r->request_time)
+               : maintenance_fail_closed(sc);
     st.changed = 0;
     st.by = st.message = NULL;
     /* Only a window running or to come needs the rest. */
@@ -102,16 +142,18 @@ static int maintenance_fixups(request_rec *r)
         }
         on = dc->force;
     }
-    if (!on) {
+    if (on && (through = bypass(r, dc)) != MAINTENANCE_THROUGH_NONE) {
+        MAINTENANCE_COUNT(sc->shared->through[through]);
+        apr_table_setn(r->subprocess_env, "MAINTENANCE_BYPASS",
+                       maintenance_through_names[through]);
+    }
+    if (debug_possible && APLOGrdebug(r)) {
+        explain(r, dc, &st, known, on, through);
+    }
+    if (!on || through != MAINTENANCE_THROUGH_NONE) {
         return DECLINED;
     }
-    if ((through = bypass(r, dc)) != NULL) {
-        apr_table_setn(r->subprocess_env, "MAINTENANCE_BYPASS", through);
-        return DECLINED;
-    }
-    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, MMLOG(00011)
-                  "in maintenance, and no policy lets %s through",
-                  r->useragent_ip);
+    MAINTENANCE_COUNT(sc->shared->answers);
     return maintenance_respond(r, dc, sc, &st);
 }
 
@@ -164,12 +206,36 @@ static int maintenance_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* Whether a LogLevel sits in a section (<Directory>, <Location>...), where
+ * it may set this module's level for some requests. */
+static int nested_loglevel(const ap_directive_t *d, int nested)
+{
+    for (; d; d = d->next) {
+        if ((nested && !strcasecmp(d->directive, "LogLevel"))
+            || nested_loglevel(d->first_child, 1)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int maintenance_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                    apr_pool_t *ptemp, server_rec *s)
 {
+    server_rec *vs;
+    const char *err;
+
     (void)plog;
+    debug_possible = nested_loglevel(ap_conftree, 0);
+    for (vs = s; vs && !debug_possible; vs = vs->next) {
+        debug_possible = APLOG_IS_LEVEL(vs, APLOG_DEBUG);
+    }
     maintenance_response_init(pconf);
-    maintenance_cache_prepare(ptemp, s);
+    if ((err = maintenance_cache_start(pconf, ptemp, s)) != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
+                     MMLOG(00014) "%s", err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return OK;
 }
 
@@ -181,6 +247,7 @@ static void maintenance_child_init(apr_pool_t *pchild, server_rec *s)
 static void register_hooks(apr_pool_t *p)
 {
     static const char *const after_env[] = { "mod_env.c", NULL };
+    static const char *const before_watchdog[] = { "mod_watchdog.c", NULL };
     const maintenance_builtin *b;
 
     for (b = maintenance_builtins; b->name; b++) {
@@ -190,11 +257,15 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_check_config(maintenance_check_config, NULL, NULL,
                          APR_HOOK_MIDDLE);
     ap_hook_post_config(maintenance_post_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_child_init(maintenance_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* The providers open what they need before mod_watchdog starts the
+     * reader. */
+    ap_hook_child_init(maintenance_child_init, NULL, before_watchdog,
+                       APR_HOOK_MIDDLE);
     /* After mod_env, so "SetEnv no-maintenance" in a section counts. */
     ap_hook_fixups(maintenance_fixups, after_env, NULL, APR_HOOK_MIDDLE);
     maintenance_response_register_hooks();
     maintenance_toggle_register_hooks();
+    maintenance_report_register_hooks();
     APR_REGISTER_OPTIONAL_FN(maintenance_get_state);
     APR_REGISTER_OPTIONAL_FN(maintenance_set_state);
 }

@@ -13,7 +13,11 @@
  *                  divided by REQUESTS, so that start-up and the first
  *                  requests (lazy binding, the first state read) cancel out;
  *   syscalls       strace -f -c attached to apache2 -X after WARMUP
- *                  requests, for REQUESTS more.
+ *                  requests, for REQUESTS more;
+ *   store reads    memcached's own count of gets while prefork with
+ *                  PREFORK_CHILDREN children serves wrk for READS_SECONDS:
+ *                  one server should read once per TTL, whatever its
+ *                  processes.
  *
  * Throughput on a shared machine is noisy; the counts are the numbers to
  * trust for small differences. Knobs, from the environment: BENCH_ROUNDS
@@ -45,6 +49,9 @@
 #define MAX_ROUNDS    50
 #define AB_MS         300000   /* REQUESTS under callgrind take seconds */
 #define STRACE_MS     15000
+#define PREFORK_CHILDREN 20
+#define READS_SECONDS 10
+#define READS_CONNS   "10"     /* fewer than the children: none waits */
 
 /* The local S3 store's bucket and its one key: made up. */
 #define S3_BUCKET     "bench"
@@ -52,14 +59,16 @@
 #define S3_SECRET     "bench-secret-key"
 
 /* Added to every configuration. One connection carries all the requests
- * counted, where httpd's default closes it every 100. The fixture's access
+ * counted, where httpd's default closes it every 100. The fixture's
+ * LogLevel maintenance:debug, which logs every request's decision, gives
+ * way to a site's usual warn. The fixture's access
  * log gives way to one that logs nothing (no request has the variable it
  * asks for, which mod_log_config checks before any other work): writing
  * it would add about 1,900 instructions and a write to every
  * configuration alike, and a 503's, logged once httpd has closed the
  * connection, would fall outside callgrind's count. */
 #define COMMON_CONF \
-    "MaxKeepAliveRequests 0\n" \
+    "MaxKeepAliveRequests 0\nLogLevel warn\n" \
     "CustomLog ${TESTDIR}/logs/access.log common env=bench-logs-none\n"
 
 /* Added for the wrk rounds: a worker for every connection and as many
@@ -124,6 +133,8 @@ static int rounds, seconds, requests;
 static char workdir[64];        /* the bench's outputs and logs */
 static char *module_so;         /* MODULE_SO as the bench was given it */
 static int store_port[NSTORES];
+static mcd *store_mcd;
+static double reads_per_ttl;
 
 /* --- small utilities ----------------------------------------------------- */
 
@@ -558,6 +569,56 @@ static void syscalls(void)
     }
 }
 
+/* --- store reads --------------------------------------------------------- */
+
+#define PREFORK_CONF \
+    "StartServers 20\nMinSpareServers 20\nMaxSpareServers 20\n" \
+    "ServerLimit 20\nMaxRequestWorkers 20\n"
+
+static long long gets(void)
+{
+    long long n = 0;
+    const char *why = mcd_stat(store_mcd, "cmd_get", &n);
+
+    if (why) {
+        die("memcached stats: %s", why);
+    }
+    return n;
+}
+
+static void store_reads(void)
+{
+    const config *c = &configs[3];          /* off via memcache, TTL 1 */
+    char *d = format("%ds", READS_SECONDS), *log = work("reads.log"), *u;
+    long long before, reads;
+    fx *f;
+
+    setenv("FX_MPM", "prefork", 1);
+    f = site(c, PREFORK_CONF);
+    fx_start(f);
+    check_answer(f, c);
+    u = url(f);
+    before = gets();
+    {
+        const char *const argv[] = { "wrk", "-t" WRK_THREADS,
+                                     "-c" READS_CONNS, "-d", d, u, NULL };
+        if (run(argv, log, READS_SECONDS * 1000L + 30000) != 0) {
+            die("wrk failed:\n%s", tail_of(log));
+        }
+    }
+    reads = gets() - before;
+    reads_per_ttl = (double)reads / READS_SECONDS;
+    printf("\nstore reads: prefork, %d children, MaintenanceStateTTL 1, wrk "
+           "-c" READS_CONNS " for %d s:\n  %lld reads of memcached, %.2f "
+           "per server per TTL\n", PREFORK_CHILDREN, READS_SECONDS, reads,
+           reads_per_ttl);
+    fx_free(f);
+    setenv("FX_MPM", "event", 1);
+    free(u);
+    free(d);
+    free(log);
+}
+
 /* --- the stores ---------------------------------------------------------- */
 
 /* memcached holding "off", and, where node and tests/s3's packages are
@@ -568,7 +629,7 @@ static void start_stores(void)
                                        .access_key = S3_KEY_ID,
                                        .secret = S3_SECRET };
     const char *missing = s3store_missing(), *why;
-    mcd *m = mcd_start();
+    mcd *m = store_mcd = mcd_start();
 
     store_port[MEMCACHE] = mcd_port(m);
     /* As the module writes it: every read is a hit. */
@@ -647,6 +708,8 @@ static void table(void)
            "connection after a 503, so module\non's throughput is "
            "informative only. instr/req and syscalls/req repeat within\na "
            "few tens of instructions and a few hundredths of a syscall.\n");
+    printf("store reads per server per TTL (prefork, %d children): %.2f\n",
+           PREFORK_CHILDREN, reads_per_ttl);
 }
 
 static void cleanup(void)
@@ -683,6 +746,7 @@ int main(void)
     throughput();
     instructions();
     syscalls();
+    store_reads();
     table();
     return 0;
 }

@@ -123,9 +123,12 @@ static int open_store(store *st, const char *line, apr_interval_time_t timeout)
 static int read_state(store *st, maintenance_state *state)
 {
     const char *err, *unknown;
+    apr_status_t rv = maintenance_provider_read(st->provider, st->instance,
+                                                state, st->pool, &err,
+                                                &unknown);
 
-    if (maintenance_provider_read(st->provider, st->instance, state,
-                                  st->pool, &err, &unknown) != APR_SUCCESS) {
+    /* Nothing stored is off. */
+    if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
         return fail("%s: %s", st->spec, err);
     }
     if (unknown) {

@@ -58,6 +58,7 @@ static const field server_fields[] = {
 
 static const field dir_fields[] = {
     DIR(FIELD_INT, force, force),
+    DIR(FIELD_PTR, force_where, force),
     DIR(FIELD_LIST, ignore_ips, ignore_ips),
     DIR(FIELD_LIST, ignore_urls, ignore_urls),
     DIR(FIELD_LIST, ignore_users, ignore_users),
@@ -242,6 +243,18 @@ static const char *set_dir_on_off(cmd_parms *cmd, void *dcv, const char *arg)
     return parse_on_off(cmd, arg, (int *)((char *)dcv + (apr_size_t)cmd->info));
 }
 
+/* Where it was said, for the debug log's "why this answer". */
+static const char *set_force(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    maintenance_dir_conf *dc = dcv;
+
+    dc->force_where = cmd->directive
+        ? apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
+                       cmd->directive->filename)
+        : "the server's configuration";
+    return parse_on_off(cmd, arg, &dc->force);
+}
+
 static const char *set_state(cmd_parms *cmd, void *dummy, int argc,
                              char *const argv[])
 {
@@ -267,11 +280,20 @@ static const char *set_state(cmd_parms *cmd, void *dummy, int argc,
 static const char *set_seconds(cmd_parms *cmd, const char *arg,
                                apr_interval_time_t *out)
 {
-    const char *err = maintenance_seconds_parse(arg, out);
+    const char *unit = arg + strspn(arg, "0123456789");
+    /* With a unit, as httpd's own timeouts take them (ProxyTimeout 500ms),
+     * but only those: httpd reads "5sec" as 5s. */
+    int units = unit > arg && (!strcasecmp(unit, "ms") || !strcasecmp(unit, "s")
+                               || !strcasecmp(unit, "mi")
+                               || !strcasecmp(unit, "h"));
+    int bad = units ? ap_timeout_parameter_parse(arg, out, "s") != APR_SUCCESS
+                      || *out > apr_time_from_sec(86400)
+                    : maintenance_seconds_parse(arg, out) != NULL;
 
-    if (err || *out <= 0) {
-        return bad_value(cmd, arg, "is not a number of seconds above zero "
-                         "and at most a day (86400), like 1 or 0.5");
+    if (bad || *out <= 0) {
+        return bad_value(cmd, arg, "is not a time above zero and at most a "
+                         "day (86400 s): seconds like 1 or 0.5, or with a "
+                         "unit like 500ms, 2s, 1mi");
     }
     return NULL;
 }
@@ -549,8 +571,7 @@ const command_rec maintenance_cmds[] = {
         RSRC_CONF, "an AWS shared credentials file and profile"),
     AP_INIT_TAKE1("MaintenanceTemplate", set_template, NULL, RSRC_CONF,
         "the file whose text is the body of maintenance answers"),
-    AP_INIT_TAKE1("MaintenanceForce", set_dir_on_off,
-        (void *)APR_OFFSETOF(maintenance_dir_conf, force), DIR_CONTEXT,
+    AP_INIT_TAKE1("MaintenanceForce", set_force, NULL, DIR_CONTEXT,
         "On or Off: answer as in maintenance, or never, whatever the state"),
     AP_INIT_ITERATE("MaintenanceIgnoreIP", add_ignore_ip, NULL, DIR_CONTEXT,
         "client addresses or CIDR ranges let through"),

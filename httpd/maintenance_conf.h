@@ -26,7 +26,7 @@
 #define MAINTENANCE_RETRY_OFF  (-2)   /* MaintenanceRetryAfter Off */
 
 typedef struct maintenance_slot maintenance_slot;
-typedef struct maintenance_decision maintenance_decision;
+typedef struct maintenance_shared maintenance_shared;
 
 /* Per server: where the state is and how it is read. */
 typedef struct {
@@ -40,13 +40,14 @@ typedef struct {
     const char *s3_profile;
     const maintenance_template *tmpl;  /* MaintenanceTemplate, NULL: unset */
     maintenance_slot *slot;            /* set at check_config */
-    const maintenance_decision *decision;  /* the slot's, for requests */
+    maintenance_shared *shared;        /* the slot's, from post_config */
 } maintenance_server_conf;
 
 /* Per directory: whom it applies to and how it answers. The lists are
  * NULL when empty, so a request pays nothing for a policy not in use. */
 typedef struct {
     int force;                         /* MAINTENANCE_UNSET, 0: Off, 1: On */
+    const char *force_where;           /* "line N of FILE" */
     apr_array_header_t *ignore_ips;    /* apr_ipsubnet_t * */
     apr_array_header_t *ignore_urls;   /* ap_regex_t * */
     apr_array_header_t *ignore_users;  /* const char * */

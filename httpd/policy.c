@@ -52,30 +52,30 @@ static int expr_matches(request_rec *r, const apr_array_header_t *exprs)
     return 0;
 }
 
-const char *maintenance_policy_bypass(request_rec *r,
-                                      const maintenance_dir_conf *dc)
+maintenance_through maintenance_policy_bypass(request_rec *r,
+                                              const maintenance_dir_conf *dc)
 {
     if (apr_table_get(r->subprocess_env, "no-maintenance")) {
-        return "env";
+        return MAINTENANCE_THROUGH_ENV;
     }
     if (dc->ignore_ips
         && maintenance_iplist_match(dc->ignore_ips, r->useragent_addr)) {
-        return "ip";
+        return MAINTENANCE_THROUGH_IP;
     }
     if (dc->ignore_urls && url_matches(r, dc->ignore_urls)) {
-        return "url";
+        return MAINTENANCE_THROUGH_URL;
     }
     if (dc->ignore_users && user_matches(r, dc->ignore_users)) {
-        return "user";
+        return MAINTENANCE_THROUGH_USER;
     }
     if (maintenance_ignore_authenticated(dc) && r->user) {
-        return "authenticated";
+        return MAINTENANCE_THROUGH_AUTHENTICATED;
     }
     if (maintenance_ignore_anonymous(dc) && !r->user) {
-        return "anonymous";
+        return MAINTENANCE_THROUGH_ANONYMOUS;
     }
     if (dc->ignore_exprs && expr_matches(r, dc->ignore_exprs)) {
-        return "expr";
+        return MAINTENANCE_THROUGH_EXPR;
     }
-    return NULL;
+    return MAINTENANCE_THROUGH_NONE;
 }

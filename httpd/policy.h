@@ -3,10 +3,11 @@
 #define MAINTENANCE_POLICY_H
 
 #include "maintenance_conf.h"
+#include "shared.h"
 
-/* The name of the first policy of dc that lets r through (it becomes
- * MAINTENANCE_BYPASS), or NULL. */
-const char *maintenance_policy_bypass(request_rec *r,
-                                      const maintenance_dir_conf *dc);
+/* The first policy of dc that lets r through (its name becomes
+ * MAINTENANCE_BYPASS), or MAINTENANCE_THROUGH_NONE. */
+maintenance_through maintenance_policy_bypass(request_rec *r,
+                                              const maintenance_dir_conf *dc);
 
 #endif

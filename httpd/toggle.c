@@ -4,6 +4,7 @@
  *   GET  .../         the state, and forms to change it (JSON if preferred)
  *   GET  .../on|off   a page that asks to confirm: a GET never changes it
  *   POST .../on|off   change it, then 303 to the status page (or JSON)
+ *   GET  .../metrics  the server's counters, as Prometheus text
  *
  * A POST must come from this site and, unless MaintenanceToggleAnonymous
  * says otherwise, from an authenticated user. */
@@ -19,6 +20,7 @@
 #include "cache.h"
 #include "form.h"
 #include "json.h"
+#include "report.h"
 #include "state.h"
 #include "template.h"
 #include "timefmt.h"
@@ -27,7 +29,7 @@ APLOG_USE_MODULE(maintenance);
 
 #define FORM_MAX 8192
 
-typedef enum { SHOW_STATUS, TURN_ON, TURN_OFF } action;
+typedef enum { SHOW_STATUS, SHOW_METRICS, TURN_ON, TURN_OFF } action;
 
 typedef struct {
     request_rec *r;
@@ -151,6 +153,9 @@ static int parse_path(toggle_req *t, const maintenance_dir_conf *dc)
     }
     else if (!strcmp(sub, "/off")) {
         t->act = TURN_OFF;
+    }
+    else if (!strcmp(sub, "/metrics")) {
+        t->act = SHOW_METRICS;
     }
     else {
         return HTTP_NOT_FOUND;
@@ -298,7 +303,7 @@ static int same_origin(request_rec *r)
 }
 
 static int send_json(request_rec *r, int status, const maintenance_state *st,
-                     const char *error)
+                     maintenance_slot *slot, const char *error)
 {
     apr_pool_t *p = r->pool;
     maintenance_json j;
@@ -321,6 +326,8 @@ static int send_json(request_rec *r, int status, const maintenance_state *st,
                              maintenance_time_pformat(p, st->changed));
         maintenance_json_str(&j, "by", st->by);
         maintenance_json_str(&j, "message", st->message);
+        maintenance_json_raw(&j, "metrics",
+                             maintenance_report_json(slot, p));
     }
     ap_rputs(maintenance_json_end(&j), r);
     return OK;
@@ -420,7 +427,7 @@ static int refuse(const toggle_req *t, int status, const char *why)
     request_rec *r = t->r;
 
     if (t->json) {
-        return send_json(r, status, NULL, why);
+        return send_json(r, status, NULL, NULL, why);
     }
     r->status = status;
     ap_set_content_type(r, "text/html; charset=utf-8");
@@ -497,7 +504,7 @@ static int change_state(const toggle_req *t, maintenance_slot *slot)
         if (maintenance_slot_fetch(slot, &st, r->pool, &err) != APR_SUCCESS) {
             st = stored;
         }
-        return send_json(r, HTTP_OK, &st, NULL);
+        return send_json(r, HTTP_OK, &st, slot, NULL);
     }
     apr_table_setn(r->headers_out, "Location",
                    ap_construct_url(r->pool, apr_pstrcat(r->pool, t->base,
@@ -550,10 +557,13 @@ static int __attribute__((noinline)) toggle(request_rec *r)
     }
 
     if (r->method_number == M_POST) {
-        if (t.act == SHOW_STATUS) {
+        if (t.act == SHOW_STATUS || t.act == SHOW_METRICS) {
             return HTTP_METHOD_NOT_ALLOWED;
         }
         return change_state(&t, sc->slot);
+    }
+    if (t.act == SHOW_METRICS) {
+        return maintenance_report_metrics(r, sc->slot);
     }
     if ((rv = maintenance_slot_fetch(sc->slot, &st, r->pool, &err))
         != APR_SUCCESS) {
@@ -562,7 +572,8 @@ static int __attribute__((noinline)) toggle(request_rec *r)
         return refuse(&t, HTTP_INTERNAL_SERVER_ERROR, apr_pstrcat(r->pool,
                       "The state could not be read: ", err, NULL));
     }
-    return t.json ? send_json(r, HTTP_OK, &st, NULL) : send_page(&t, &st);
+    return t.json ? send_json(r, HTTP_OK, &st, sc->slot, NULL)
+                  : send_page(&t, &st);
 }
 
 /* Every request of every site passes here: decline before toggle() sets

@@ -95,14 +95,14 @@ typedef struct maintenance_provider {
 #include <httpd.h>
 #include <apr_optional.h>
 
-/* The state in force for server s as this process last read it (at most
- * MaintenanceStateTTL old), copied into p. APR_EINIT: it was never read. */
+/* The state server s has (read at most MaintenanceStateTTL ago, or set
+ * since), copied into p. APR_EINIT: none was read yet. */
 APR_DECLARE_OPTIONAL_FN(apr_status_t, maintenance_get_state,
                         (server_rec *s, apr_pool_t *p,
                          maintenance_state **state));
 
-/* Store state for server s through its provider; this process sees it at
- * once, the others within MaintenanceStateTTL. */
+/* Store state for server s through its provider; every process of the
+ * server uses it at once, other servers within their MaintenanceStateTTL. */
 APR_DECLARE_OPTIONAL_FN(apr_status_t, maintenance_set_state,
                         (server_rec *s, const maintenance_state *state,
                          apr_pool_t *p));

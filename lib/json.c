@@ -38,9 +38,14 @@ void maintenance_json_int(maintenance_json *j, const char *name,
                                                "%" APR_INT64_T_FMT, value));
 }
 
+const char *maintenance_json_object(maintenance_json *j)
+{
+    APR_ARRAY_PUSH(j->parts, const char *) = j->parts->nelts ? "}" : "{}";
+    return apr_array_pstrcat(j->parts->pool, j->parts, '\0');
+}
+
 const char *maintenance_json_end(maintenance_json *j)
 {
-    APR_ARRAY_PUSH(j->parts, const char *) = j->parts->nelts ? "}\n"
-                                                             : "{}\n";
-    return apr_array_pstrcat(j->parts->pool, j->parts, '\0');
+    return apr_pstrcat(j->parts->pool, maintenance_json_object(j), "\n",
+                       NULL);
 }

@@ -25,6 +25,9 @@ void maintenance_json_int(maintenance_json *j, const char *name,
 void maintenance_json_raw(maintenance_json *j, const char *name,
                           const char *value);
 
+/* The object's text, to be the value of another's member. */
+const char *maintenance_json_object(maintenance_json *j);
+
 /* The object's text, newline-terminated. */
 const char *maintenance_json_end(maintenance_json *j);
 

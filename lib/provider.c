@@ -126,7 +126,7 @@ apr_status_t maintenance_provider_read(const maintenance_provider *pv,
     }
     rv = pv->get(instance, buf, &len, p, err);
     if (rv == APR_NOTFOUND) {
-        return APR_SUCCESS;
+        return rv;
     }
     if (rv != APR_SUCCESS) {
         if (!*err) {

@@ -74,8 +74,9 @@ const maintenance_provider *maintenance_builtin_find(const char *name);
  * state: the store works, its content does not. */
 #define MAINTENANCE_EBADSTATE (APR_OS_START_USERERR + 1)
 
-/* Read the state through a provider into st (strings from p): nothing
- * stored is off. On failure *err says why, without secrets; the status is
+/* Read the state through a provider into st (strings from p). APR_NOTFOUND:
+ * nothing is stored, and st is off (a caller may know better: a network
+ * store that lost the state it had). On failure *err says why, without secrets; the status is
  * MAINTENANCE_EBADSTATE or APR_ENOSPC for a bad state, else the
  * provider's (an outage). unknown, if not NULL, gets the keys the state
  * has that this reader does not know (see maintenance_state_parse). */

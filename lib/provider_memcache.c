@@ -1,67 +1,89 @@
-/* The memcache: provider: the state under one key of memcached, through
- * apr_memcache, so a fleet of servers shares one switch.
+/* The memcache: provider: the state under one key of memcached, so a fleet
+ * of servers shares one switch.
  *
- * apr_memcache has three traps, each handled here:
- * - It sets no read timeout on its sockets: a stalled memcached blocks the
- *   caller forever. Every call therefore runs on a worker thread of this
- *   instance, and the caller waits for it at most MaintenanceStateTimeout.
- *   While a call has not returned, the next ones wait for the worker as
- *   long, then fail; it returns when memcached answers or the connection
- *   breaks (for a host gone silent, when TCP gives up).
+ * The client is written here, memcached's text protocol over apr_socket,
+ * because apr_memcache cannot be made to keep the provider's promises:
+ * - It sets no read timeout on its sockets: a host gone silent without a
+ *   RST (a partition, a dead VM, a black hole that accepts connections
+ *   and never answers) holds a call until TCP gives up, some 15 minutes,
+ *   and every later call behind it.
  * - With every server dead, a get answers APR_NOTFOUND, as for a missing
  *   key, which would read an outage as "off".
  * - A dead server makes keys hash to the next one, which may hold an old
- *   state. Both are avoided by a server hook that always names the key's
- *   own server, dead or alive: a dead one gives an error, never a stand-in.
+ *   state.
+ * So here every call, its wait for the connection included, ends by
+ * MaintenanceStateTimeout; on any error or timeout the connection is
+ * closed and the next call opens a new one, so the state is read again as
+ * soon as memcached answers; the key's own server is always the one asked
+ * (chosen as apr_memcache chose it), and a dead one is an error, never a
+ * stand-in; APR_NOTFOUND is memcached's own "END" alone. The answers are
+ * parsed by memcache_proto.c, apart from the I/O.
  */
 #include <apr_memcache.h>
+#include <apr_network_io.h>
+#include <apr_portable.h>
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
-#include <apr_thread_proc.h>
 
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
+#include "memcache_proto.h"
 #include "provider.h"
 
 #define DEFAULT_KEY  "maintenance_mode_state"
 #define MAX_SERVERS  64
 #define KEY_MAX      250              /* memcached's own limit */
-#define CONN_TTL     apr_time_from_sec(60)
 
 typedef struct {
     const char *host;
     apr_port_t port;
 } server_addr;
 
-typedef enum { CALL_NONE, CALL_GET, CALL_SET } call_op;
-
 typedef struct {
     /* Configuration. */
-    apr_array_header_t *servers;          /* server_addr */
+    const server_addr *home;              /* the key's own server */
     const char *key;
     apr_interval_time_t timeout;
 
-    /* Per process, from child_init. lock guards everything below it. */
-    apr_pool_t *mc_pool;                  /* the client's: see stop_worker */
-    apr_memcache_t *mc;
-    apr_pool_t *scratch;                  /* the worker's alone */
+    /* Per process, from child_init. lock guards busy; the thread that set
+     * busy owns the connection until it clears it, without the lock, so
+     * that the others can give up waiting at their own deadline. */
     apr_thread_mutex_t *lock;
-    apr_thread_cond_t *changed;
-    int busy;                             /* a call is posted or running */
-    int posted;                           /* the worker has yet to take it */
-    int done;                             /* its result is in */
-    int abandoned;                        /* its caller gave up waiting */
-    int stopping;                         /* the process is going */
-    int stopped;                          /* the worker is gone */
-    call_op op;
-    char data[MAINTENANCE_STATE_MAX + 1]; /* set: in; get: out */
-    apr_size_t len;
-    apr_status_t rv;
+    apr_thread_cond_t *idle;
+    int busy;
+    apr_pool_t *conn_pool;                /* the connection's alone */
+    apr_socket_t *sock;                   /* NULL: none open */
 } mc_instance;
 
-static const char *parse_server(mc_instance *mi, const char *spec,
-                                apr_pool_t *p)
+/* Where a call failed, for its message. */
+typedef enum {
+    AT_WAIT,        /* behind another thread's call */
+    AT_CONNECT,
+    AT_IO,          /* sending the request or reading the answer */
+    AT_ANSWER       /* memcached's answer, whole, says so */
+} mc_stage;
+
+/* One get or set on the connection. */
+typedef struct {
+    int set;
+    const char *request;
+    apr_size_t request_len;
+    char *answer;                         /* MAINTENANCE_MC_ANSWER_MAX */
+    apr_size_t answer_len;
+    const char *text;                     /* the value, or the error line */
+    apr_size_t text_len;
+    mc_stage stage;
+} mc_call;
+
+static const char *parse_server(apr_array_header_t *servers,
+                                const char *spec, apr_pool_t *p)
 {
-    server_addr *sa = apr_array_push(mi->servers);
+    server_addr *sa = apr_array_push(servers);
     char *scope;
 
     if (apr_parse_addr_port((char **)&sa->host, &scope, &sa->port, spec, p)
@@ -99,6 +121,8 @@ static const char *mc_create(void **instance, const char *args,
     char *list = apr_pstrdup(p, args), *slash = strchr(list, '/');
     char *spec, *last;
     const char *err;
+    apr_array_header_t *servers;
+    apr_uint32_t hash;
 
     if ((err = maintenance_options_check(options, NULL, p)) != NULL) {
         return err;
@@ -111,254 +135,312 @@ static const char *mc_create(void **instance, const char *args,
             return err;
         }
     }
-    mi->servers = apr_array_make(p, 2, sizeof(server_addr));
+    servers = apr_array_make(p, 2, sizeof(server_addr));
     for (spec = apr_strtok(list, ",", &last); spec;
          spec = apr_strtok(NULL, ",", &last)) {
-        if ((err = parse_server(mi, spec, p))) {
+        if ((err = parse_server(servers, spec, p))) {
             return err;
         }
     }
-    if (!mi->servers->nelts) {
+    if (!servers->nelts) {
         return "no server: give HOST:PORT[,HOST:PORT...][/KEY]";
     }
-    if (mi->servers->nelts > MAX_SERVERS) {
+    if (servers->nelts > MAX_SERVERS) {
         return "more than 64 servers";
     }
+    /* apr_memcache's default hash over the servers in their order, so the
+     * key stays on the server other clients of it use. */
+    hash = apr_memcache_hash_default(NULL, mi->key, strlen(mi->key));
+    mi->home = &APR_ARRAY_IDX(servers, hash % servers->nelts, server_addr);
     mi->timeout = params->timeout;
     *instance = mi;
     return NULL;
 }
 
-/* The key's own server, never another one standing in for it. */
-static apr_memcache_server_t *home_server(void *baton, apr_memcache_t *mc,
-                                          const apr_uint32_t hash)
-{
-    (void)baton;
-    return mc->ntotal ? mc->live_servers[hash % mc->ntotal] : NULL;
-}
-
-static apr_status_t run_call(mc_instance *mi)
-{
-    char *value;
-    apr_size_t len;
-    apr_status_t rv;
-
-    apr_pool_clear(mi->scratch);
-    if (mi->op == CALL_SET) {
-        return apr_memcache_set(mi->mc, mi->key, mi->data, mi->len, 0, 0);
-    }
-    rv = apr_memcache_getp(mi->mc, mi->scratch, mi->key, &value, &len, NULL);
-    if (rv == APR_SUCCESS) {
-        if (len > MAINTENANCE_STATE_MAX) {
-            return APR_ENOSPC;
-        }
-        memcpy(mi->data, value, len);
-        mi->len = len;
-    }
-    return rv;
-}
-
-static void *APR_THREAD_FUNC worker(apr_thread_t *thread, void *data)
+static apr_status_t close_client(void *data)
 {
     mc_instance *mi = data;
 
-    (void)thread;
-    apr_thread_mutex_lock(mi->lock);
-    for (;;) {
-        while (!mi->posted && !mi->stopping) {
-            apr_thread_cond_wait(mi->changed, mi->lock);
-        }
-        if (mi->stopping) {
-            break;
-        }
-        mi->posted = 0;
-        /* The caller waits on done, so the call's fields are ours. */
-        apr_thread_mutex_unlock(mi->lock);
-        mi->rv = run_call(mi);
-        apr_thread_mutex_lock(mi->lock);
-        mi->done = 1;
-        if (mi->abandoned) {
-            mi->busy = mi->done = mi->abandoned = 0;
-        }
-        apr_thread_cond_broadcast(mi->changed);
-    }
-    mi->stopped = 1;
-    apr_thread_cond_broadcast(mi->changed);
-    apr_thread_mutex_unlock(mi->lock);
-    return NULL;
-}
-
-/* Wait on the instance's condition until deadline; 0 when it passed. */
-static int wait_until(mc_instance *mi, apr_time_t deadline)
-{
-    apr_time_t now = apr_time_now();
-
-    if (now >= deadline) {
-        return 0;
-    }
-    apr_thread_cond_timedwait(mi->changed, mi->lock, deadline - now);
-    return 1;
-}
-
-/* Before the pool takes the lock and the memcache client: let the worker
- * go, waiting for a call in flight at most the timeout. A worker stuck
- * longer is left behind; the process is ending. */
-static apr_status_t stop_worker(void *data)
-{
-    mc_instance *mi = data;
-    apr_time_t deadline = apr_time_now() + mi->timeout;
-
-    apr_thread_mutex_lock(mi->lock);
-    mi->stopping = 1;
-    apr_thread_cond_broadcast(mi->changed);
-    while (!mi->stopped && wait_until(mi, deadline))
-        ;
-    apr_thread_mutex_unlock(mi->lock);
-    /* A stuck worker still holds a connection: destroying the client
-     * under it would fail apr_reslist's checks. */
-    if (mi->stopped) {
-        apr_pool_destroy(mi->mc_pool);
-    }
+    apr_pool_destroy(mi->conn_pool);
+    mi->conn_pool = NULL;
+    mi->sock = NULL;
+    mi->lock = NULL;
     return APR_SUCCESS;
 }
 
-/* The memcache client and its worker thread, or the status that stopped
- * them. */
-static apr_status_t start_client(mc_instance *mi, apr_pool_t *p)
-{
-    apr_threadattr_t *attr;
-    apr_thread_t *thread;
-    apr_status_t rv;
-    int i;
-
-    /* min 0: no connection is made before it is needed, so none is ever
-     * shared across a fork. One connection: one worker uses it. The client
-     * has a pool of its own, destroyed only once the worker is gone. */
-    if ((rv = apr_pool_create_unmanaged_ex(&mi->mc_pool, NULL, NULL))
-           != APR_SUCCESS
-        || (rv = apr_memcache_create(mi->mc_pool,
-                                     (apr_uint16_t)mi->servers->nelts, 0,
-                                     &mi->mc)) != APR_SUCCESS) {
-        return rv;
-    }
-    for (i = 0; i < mi->servers->nelts; i++) {
-        server_addr *sa = &APR_ARRAY_IDX(mi->servers, i, server_addr);
-        apr_memcache_server_t *ms;
-
-        if ((rv = apr_memcache_server_create(mi->mc_pool, sa->host, sa->port,
-                                             0, 1, 1,
-                                             CONN_TTL, &ms)) != APR_SUCCESS
-            || (rv = apr_memcache_add_server(mi->mc, ms)) != APR_SUCCESS) {
-            return rv;
-        }
-    }
-    mi->mc->server_func = home_server;
-    mi->mc->server_baton = mi;
-
-    if ((rv = apr_pool_create(&mi->scratch, mi->mc_pool)) != APR_SUCCESS
-        || (rv = apr_thread_mutex_create(&mi->lock, APR_THREAD_MUTEX_DEFAULT,
-                                         p)) != APR_SUCCESS
-        || (rv = apr_thread_cond_create(&mi->changed, p)) != APR_SUCCESS
-        || (rv = apr_threadattr_create(&attr, p)) != APR_SUCCESS) {
-        return rv;
-    }
-    /* Never joined: a call stuck on a stalled server must not hold up the
-     * process's exit. */
-    apr_threadattr_detach_set(attr, 1);
-    if ((rv = apr_thread_create(&thread, attr, worker, mi, p)) != APR_SUCCESS) {
-        return rv;
-    }
-    apr_pool_pre_cleanup_register(p, mi, stop_worker);
-    return APR_SUCCESS;
-}
-
+/* No connection is opened here: one is made on first use, in the process
+ * that uses it, so none is ever shared across a fork. */
 static apr_status_t mc_child_init(void *instance, apr_pool_t *p,
                                   const char **err)
 {
+    mc_instance *mi = instance;
     char buf[120];
-    apr_status_t rv = start_client(instance, p);
-
-    if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(p, "cannot start a memcache client: %s",
-                            apr_strerror(rv, buf, sizeof(buf)));
-    }
-    return rv;
-}
-
-/* Post op to the worker and wait at most the timeout for its result. */
-static apr_status_t call(mc_instance *mi, call_op op, const char *in,
-                         apr_size_t in_len, char *out, apr_size_t *out_len,
-                         apr_pool_t *p, const char **err)
-{
-    apr_time_t deadline = apr_time_now() + mi->timeout;
     apr_status_t rv;
 
-    if (!mi->lock) {
-        *err = "memcache: not initialised in this process";
-        return APR_EINIT;
+    /* The connection's pool has an allocator of its own: it is used by
+     * whichever thread holds the connection, while others allocate from
+     * p's. */
+    if ((rv = apr_thread_mutex_create(&mi->lock, APR_THREAD_MUTEX_DEFAULT,
+                                      p)) != APR_SUCCESS
+        || (rv = apr_thread_cond_create(&mi->idle, p)) != APR_SUCCESS
+        || (rv = apr_pool_create_unmanaged_ex(&mi->conn_pool, NULL, NULL))
+           != APR_SUCCESS) {
+        mi->lock = NULL;
+        *err = apr_psprintf(p, "cannot start a memcache client: %s",
+                            apr_strerror(rv, buf, sizeof(buf)));
+        return rv;
     }
+    apr_pool_cleanup_register(p, mi, close_client, apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+/* Take the connection, waiting for another thread's call at most until
+ * deadline. */
+static int take(mc_instance *mi, apr_time_t deadline)
+{
+    apr_time_t now;
+    int taken;
+
     apr_thread_mutex_lock(mi->lock);
-    while (mi->busy && wait_until(mi, deadline))
-        ;
-    if (mi->busy) {
-        apr_thread_mutex_unlock(mi->lock);
-        *err = apr_psprintf(p, "memcached did not answer within %"
-                            APR_TIME_T_FMT " ms (an earlier call is still "
-                            "waiting)", apr_time_as_msec(mi->timeout));
-        return APR_TIMEUP;
+    while (mi->busy && (now = apr_time_now()) < deadline) {
+        apr_thread_cond_timedwait(mi->idle, mi->lock, deadline - now);
     }
-    mi->busy = mi->posted = 1;
-    mi->op = op;
-    if (op == CALL_SET) {
-        memcpy(mi->data, in, in_len);
-        mi->len = in_len;
+    if ((taken = !mi->busy)) {
+        mi->busy = 1;
     }
-    apr_thread_cond_broadcast(mi->changed);
-    while (!mi->done && wait_until(mi, deadline))
-        ;
-    if (!mi->done) {
-        mi->abandoned = 1;
-        apr_thread_mutex_unlock(mi->lock);
-        *err = apr_psprintf(p, "memcached did not answer within %"
-                            APR_TIME_T_FMT " ms",
-                            apr_time_as_msec(mi->timeout));
-        return APR_TIMEUP;
-    }
-    rv = mi->rv;
-    if (rv == APR_SUCCESS && out) {
-        memcpy(out, mi->data, mi->len);
-        *out_len = mi->len;
-    }
-    mi->busy = mi->done = 0;
-    apr_thread_cond_broadcast(mi->changed);
     apr_thread_mutex_unlock(mi->lock);
+    return taken;
+}
+
+static void give_back(mc_instance *mi)
+{
+    apr_thread_mutex_lock(mi->lock);
+    mi->busy = 0;
+    /* Every waiter: one whose wait is timing out may not take it. */
+    apr_thread_cond_broadcast(mi->idle);
+    apr_thread_mutex_unlock(mi->lock);
+}
+
+static void close_conn(mc_instance *mi)
+{
+    apr_pool_clear(mi->conn_pool);    /* closes the socket */
+    mi->sock = NULL;
+}
+
+/* The socket's timeout for its next step: what is left until deadline. */
+static apr_status_t time_left(apr_socket_t *sock, apr_time_t deadline)
+{
+    apr_time_t left = deadline - apr_time_now();
+
+    return left > 0 ? apr_socket_timeout_set(sock, left) : APR_TIMEUP;
+}
+
+/* Extra safety, best effort, as the deadline is what bounds a call:
+ * keep-alive probes a kept connection while it is idle, and Linux drops
+ * one whose data stays unacknowledged past the timeout, rather than
+ * retrying for 15 minutes. */
+static void set_tcp_options(mc_instance *mi, apr_socket_t *sock)
+{
+#if defined(__linux__) && defined(TCP_USER_TIMEOUT)
+    apr_os_sock_t fd;
+    unsigned int ms = (unsigned int)apr_time_as_msec(mi->timeout);
+
+    if (apr_os_sock_get(&fd, sock) == APR_SUCCESS) {
+        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+    }
+#else
+    (void)mi;
+#endif
+    apr_socket_opt_set(sock, APR_SO_KEEPALIVE, 1);
+}
+
+/* Connect to the key's server, trying its addresses in turn until
+ * deadline. The name is resolved again on each connect, as apr_memcache
+ * did, so a server that moves is followed. */
+static apr_status_t open_conn(mc_instance *mi, apr_time_t deadline)
+{
+    apr_sockaddr_t *sa;
+    apr_socket_t *sock;
+    apr_status_t rv;
+
+    rv = apr_sockaddr_info_get(&sa, mi->home->host, APR_UNSPEC,
+                               mi->home->port, 0, mi->conn_pool);
+    for (; rv == APR_SUCCESS && sa; sa = sa->next) {
+        if ((rv = apr_socket_create(&sock, sa->family, SOCK_STREAM,
+                                    APR_PROTO_TCP, mi->conn_pool))
+            != APR_SUCCESS) {
+            continue;
+        }
+        /* A timeout makes the connect non-blocking, bounded by it. */
+        if ((rv = time_left(sock, deadline)) == APR_SUCCESS
+            && (rv = apr_socket_connect(sock, sa)) == APR_SUCCESS) {
+            set_tcp_options(mi, sock);
+            mi->sock = sock;
+            return APR_SUCCESS;
+        }
+        apr_socket_close(sock);
+    }
+    close_conn(mi);
     return rv;
 }
 
-static const char *say(mc_instance *mi, apr_status_t rv, apr_pool_t *p)
+static apr_status_t send_all(apr_socket_t *sock, const char *data,
+                             apr_size_t len, apr_time_t deadline)
 {
-    apr_uint32_t hash = apr_memcache_hash(mi->mc, mi->key, strlen(mi->key));
-    server_addr *sa = &APR_ARRAY_IDX(mi->servers, hash % mi->servers->nelts,
-                                     server_addr);
-    char buf[120];
+    apr_status_t rv;
 
-    return apr_psprintf(p, "memcached %s:%u, key %s: %s", sa->host,
-                 (unsigned)sa->port, mi->key,
-                 rv == APR_ENOSPC ? "the value is larger than 4096 bytes"
-                 /* apr_memcache's word for a broken or garbled answer */
-                 : rv == APR_EGENERAL ? "the connection broke, or the "
-                                        "answer was not memcached's"
-                 : apr_strerror(rv, buf, sizeof(buf)));
+    while (len) {
+        apr_size_t n = len;
+
+        if ((rv = time_left(sock, deadline)) != APR_SUCCESS
+            || (rv = apr_socket_send(sock, data, &n)) != APR_SUCCESS) {
+            return rv;
+        }
+        data += n;
+        len -= n;
+    }
+    return APR_SUCCESS;
+}
+
+static apr_status_t parse(const mc_instance *mi, mc_call *c)
+{
+    return c->set
+           ? maintenance_mc_parse_set(c->answer, c->answer_len, &c->text,
+                                      &c->text_len)
+           : maintenance_mc_parse_get(c->answer, c->answer_len, mi->key,
+                                      &c->text, &c->text_len);
+}
+
+/* Send the request and read until the answer is whole. The answer's
+ * status, or the socket's when it failed first (c->stage says which). */
+static apr_status_t exchange(mc_instance *mi, mc_call *c, apr_time_t deadline)
+{
+    apr_status_t rv;
+
+    c->stage = AT_IO;
+    c->answer_len = 0;
+    if ((rv = send_all(mi->sock, c->request, c->request_len, deadline))
+        != APR_SUCCESS) {
+        return rv;
+    }
+    do {
+        /* The parser says APR_INCOMPLETE only for fewer bytes than the
+         * buffer holds, so there is always room. */
+        apr_size_t n = MAINTENANCE_MC_ANSWER_MAX - c->answer_len;
+
+        if ((rv = time_left(mi->sock, deadline)) != APR_SUCCESS
+            || (rv = apr_socket_recv(mi->sock, c->answer + c->answer_len,
+                                     &n)) != APR_SUCCESS) {
+            return rv;
+        }
+        c->answer_len += n;
+    } while ((rv = parse(mi, c)) == APR_INCOMPLETE);
+    c->stage = AT_ANSWER;
+    return rv;
+}
+
+/* Whether a call failed only because memcached closed the kept
+ * connection while it was idle (a restart, an idle timeout): it is then
+ * tried once more, on a new one, rather than reported as an outage. */
+static int closed_while_idle(const mc_call *c, apr_status_t rv)
+{
+    return c->stage == AT_IO && c->answer_len == 0
+           && (rv == APR_EOF || APR_STATUS_IS_ECONNRESET(rv)
+               || APR_STATUS_IS_EPIPE(rv));
+}
+
+/* Run the call on the instance's connection, opened if need be, all by
+ * deadline. Only a call that got what it asked for keeps the connection:
+ * after anything else, what memcached sends next is unknown, so the next
+ * call starts afresh. */
+static apr_status_t run_call(mc_instance *mi, mc_call *c, apr_time_t deadline)
+{
+    apr_status_t rv;
+    int kept;
+
+    c->stage = AT_WAIT;
+    if (!take(mi, deadline)) {
+        return APR_TIMEUP;
+    }
+    do {
+        kept = mi->sock != NULL;
+        c->stage = AT_CONNECT;
+        if (!kept && (rv = open_conn(mi, deadline)) != APR_SUCCESS) {
+            break;
+        }
+        rv = exchange(mi, c, deadline);
+        if (rv != APR_SUCCESS && rv != APR_NOTFOUND) {
+            close_conn(mi);
+        }
+    } while (kept && closed_while_idle(c, rv));
+    give_back(mi);
+    return rv;
+}
+
+/* "memcached HOST:PORT, key K: what went wrong". */
+static const char *say(const mc_instance *mi, const mc_call *c,
+                       apr_status_t rv, apr_pool_t *p)
+{
+    char buf[120];
+    const char *what;
+
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        what = apr_psprintf(p, "did not answer within %"
+                            APR_TIME_T_FMT " ms%s",
+                            apr_time_as_msec(mi->timeout),
+                            c->stage == AT_WAIT ? " (an earlier call is "
+                                                  "still waiting)" : "");
+    }
+    else if (c->stage == AT_CONNECT) {
+        what = apr_pstrcat(p, "cannot connect: ",
+                           apr_strerror(rv, buf, sizeof(buf)), NULL);
+    }
+    else if (c->stage == AT_IO) {
+        what = rv == APR_EOF ? "it closed the connection"
+               : apr_pstrcat(p, "the connection broke: ",
+                             apr_strerror(rv, buf, sizeof(buf)), NULL);
+    }
+    else if (rv == APR_ENOSPC) {
+        what = "the value is larger than 4096 bytes";
+    }
+    else if (rv == MAINTENANCE_ESTORE) {
+        what = apr_psprintf(p, "it answered %.*s", (int)c->text_len,
+                            c->text);
+    }
+    else {
+        what = "the answer was not memcached's";
+    }
+    return apr_psprintf(p, "memcached %s:%u, key %s: %s", mi->home->host,
+                        (unsigned)mi->home->port, mi->key, what);
+}
+
+static apr_status_t not_ready(const char **err)
+{
+    *err = "memcache: not initialised in this process";
+    return APR_EINIT;
 }
 
 static apr_status_t mc_get(void *instance, char *buf, apr_size_t *len,
                            apr_pool_t *p, const char **err)
 {
     mc_instance *mi = instance;
-    apr_status_t rv = call(mi, CALL_GET, NULL, 0, buf, len, p, err);
+    apr_time_t deadline = apr_time_now() + mi->timeout;
+    mc_call c = { 0 };
+    apr_status_t rv;
 
-    if (rv != APR_SUCCESS && rv != APR_NOTFOUND && !*err) {
-        *err = say(mi, rv, p);
+    if (!mi->lock) {
+        return not_ready(err);
+    }
+    c.request = apr_pstrcat(p, "get ", mi->key, "\r\n", NULL);
+    c.request_len = strlen(c.request);
+    c.answer = apr_palloc(p, MAINTENANCE_MC_ANSWER_MAX);
+    rv = run_call(mi, &c, deadline);
+    if (rv == APR_SUCCESS) {
+        memcpy(buf, c.text, c.text_len);
+        *len = c.text_len;
+    }
+    else if (rv != APR_NOTFOUND) {
+        *err = say(mi, &c, rv, p);
     }
     return rv;
 }
@@ -367,14 +449,33 @@ static apr_status_t mc_set(void *instance, const char *text, apr_size_t len,
                            apr_pool_t *p, const char **err)
 {
     mc_instance *mi = instance;
+    apr_time_t deadline = apr_time_now() + mi->timeout;
+    mc_call c = { 0 };
+    char *head, *request;
+    apr_size_t head_len;
     apr_status_t rv;
 
     if (len > MAINTENANCE_STATE_MAX) {
         return APR_ENOSPC;
     }
-    rv = call(mi, CALL_SET, text, len, NULL, NULL, p, err);
-    if (rv != APR_SUCCESS && !*err) {
-        *err = say(mi, rv, p);
+    if (!mi->lock) {
+        return not_ready(err);
+    }
+    /* Flags 0, no expiry; one buffer, so one write for small states. */
+    head = apr_psprintf(p, "set %s 0 0 %" APR_SIZE_T_FMT "\r\n", mi->key,
+                        len);
+    head_len = strlen(head);
+    request = apr_palloc(p, head_len + len + 2);
+    memcpy(request, head, head_len);
+    memcpy(request + head_len, text, len);
+    memcpy(request + head_len + len, "\r\n", 2);
+    c.set = 1;
+    c.request = request;
+    c.request_len = head_len + len + 2;
+    c.answer = apr_palloc(p, MAINTENANCE_MC_ANSWER_MAX);
+    rv = run_call(mi, &c, deadline);
+    if (rv != APR_SUCCESS) {
+        *err = say(mi, &c, rv, p);
     }
     return rv;
 }

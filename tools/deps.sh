@@ -22,6 +22,7 @@ npm:/usr/bin/npm
 wrk:/usr/bin/wrk
 valgrind:/usr/bin/valgrind
 strace:/usr/bin/strace
+prometheus:/usr/bin/promtool
 "
 
 missing=""

@@ -2,8 +2,9 @@
  * memcached: the default key and a key per virtual host; states written
  * from outside through the memcached protocol, by the toggle handler and
  * by maintenancectl; a missing key and an oversize value; memcached
- * killed, stalled and never there; bad specs; many threads at once; and
- * reads bounded by MaintenanceStateTTL, not by requests.
+ * killed, stalled, never there, and a black hole in its place; bad specs;
+ * many threads at once; and reads bounded by MaintenanceStateTTL, not by
+ * requests.
  *
  * Nothing here asserts how fast the module is; where it must not wait on
  * memcached, requests are made with a timeout of a few seconds, so that a
@@ -13,8 +14,15 @@
 #include "memcached.h"
 #include "toggle.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define KEY          "maintenance_mode_state"   /* the default key */
 #define KEY_A        "site_a"
@@ -53,6 +61,7 @@ static const char SHARED_CONF[] =
 
 static site shared;     /* the first group's */
 static mcd *test_mcd;   /* a test's own memcached, stopped when it ends */
+static pid_t hole;      /* a test's black hole (black_hole_start), too */
 
 /* --- sites --------------------------------------------------------------- */
 
@@ -106,6 +115,7 @@ static int test_begin(void **state)
 
 static int test_end(void **state)
 {
+    fx_stop(&hole, SIGKILL, 0);
     fx_test_end(state);
     mcd_free(test_mcd);
     test_mcd = NULL;
@@ -311,17 +321,23 @@ static void test_django_values(void **state)
     FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
-static void test_missing_key_is_off(void **state)
+/* A key that goes after a state was read from it (an eviction, a flush)
+ * leaves that state in force, said once, until a state is written. */
+static void test_lost_key_keeps_state(void **state)
 {
     site *s = *state;
+    int before = fx_log_count(s->f, FX_LOST_LOG);
 
+    fx_expect_log(s->f, FX_LOST_LOG);
     all_off(s);
     put(s->m, KEY, "on\n");
     FX_ASSERT_BLOCKED(fx_await_status(s->f, "/index.html", 503), 503);
     drop(s->m, KEY);
-    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
-    hold(s->f, NULL, 200, FX_SETTLE_MS);    /* more reads of the missing key */
+    hold(s->f, NULL, 503, FX_SETTLE_MS);    /* more reads of the missing key */
+    assert_int_equal(fx_log_count(s->f, FX_LOST_LOG), before + 1);
     assert_int_equal(fx_log_count(s->f, FX_OUTAGE_LOG), 0);
+    put(s->m, KEY, "off\n");
+    FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
 }
 
 /* Each virtual host follows its own key, and no other. */
@@ -385,7 +401,7 @@ static void test_oversize_value(void **state)
     FX_ASSERT_BLOCKED(r, 503);
     FX_ASSERT_HEADER(r, "X-Message", "Kept");
     FX_ASSERT_LOG_COUNT(s->f, FX_OUTAGE_LOG, 1);
-    FX_ASSERT_LOG_COUNT(s->f, "4096", 1);
+    FX_ASSERT_LOG_COUNT(s->f, "larger than 4096 bytes", 1);
     put(s->m, KEY, "off\n");
     FX_ASSERT_SERVED(fx_await_status(s->f, "/index.html", 200));
     await_log(s->f, FX_RECOVERY_LOG);
@@ -660,8 +676,7 @@ typedef struct {
     int stall;            /* SIGSTOP, not SIGKILL */
 } outage;
 
-/* After an outage: changes are seen again, both ways (off first: a
- * restarted memcached is empty, which is off already). */
+/* After an outage: changes are seen again, both ways. */
 static void check_recovered(site s)
 {
     put(s.m, KEY, "off\n");
@@ -705,9 +720,16 @@ static void check_outage(const outage *o)
     if (o->stall) {
         mcd_resume(s.m);
     } else {
-        mcd_restart(s.m);     /* empty: the key is missing, so off */
+        /* Empty: the key is lost, and the state read stays in force. */
+        fx_expect_log(s.f, FX_LOST_LOG);
+        mcd_restart(s.m);
     }
     await_log(s.f, FX_RECOVERY_LOG);
+    if (!o->stall) {
+        await_log(s.f, FX_LOST_LOG);
+        hold(s.f, NULL, o->status, FX_SETTLE_MS);
+        FX_ASSERT_LOG_COUNT(s.f, FX_LOST_LOG, 1);
+    }
     check_recovered(s);
     FX_ASSERT_LOG_COUNT(s.f, FX_OUTAGE_LOG, 1);
     FX_ASSERT_LOG_COUNT(s.f, FX_RECOVERY_LOG, 1);
@@ -870,6 +892,77 @@ static void test_ctl_stalled_memcached(void **state)
     assert_string_equal(ctl_first_line(s.f, out), "on");
 }
 
+/* A listener on port that accepts connections and never answers, as a
+ * host gone silent does (a partition, a dead VM, a firewall's black
+ * hole), unlike a stopped memcached, whose kernel answers once it is
+ * resumed: a child process, so that killing it closes the port. The port
+ * is bound before the fork, so it accepts as soon as this returns. */
+static void black_hole_start(int port)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    pid_t parent = getpid();
+    int one = 1, s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    sa.sin_port = htons((unsigned short)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (s < 0
+        || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0
+        || bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0
+        || listen(s, 64) != 0) {
+        fail_msg("a black hole on port %d: %s", port, strerror(errno));
+    }
+    fflush(NULL);
+    if ((hole = fork()) < 0) {
+        fail_msg("a black hole on port %d: fork: %s", port, strerror(errno));
+    }
+    if (hole == 0) {
+        /* Never outlive the test binary, even if it crashes. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(0);
+        }
+        /* Every connection kept open, never read, never answered. */
+        for (;;) {
+            accept(s, NULL, NULL);
+        }
+    }
+    close(s);
+}
+
+/* A black hole where memcached was, then memcached back on its port:
+ * each call is refused within --timeout, saying so, and once memcached
+ * answers, the state is current again within 5 s. */
+static void test_ctl_black_hole_then_memcached(void **state)
+{
+    (void)state;
+    site s = own_site("");
+    const char *spec = spec_of(s.f, mcd_port(s.m), NULL);
+    const char *out;
+    long back;
+
+    mcd_kill(s.m);
+    black_hole_start(mcd_port(s.m));
+    refused_within(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "status"),
+                   "did not answer within 500 ms", 2000);
+    refused_within(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "on"),
+                   "did not answer within 500 ms", 2000);
+
+    back = fx_now_ms();
+    fx_stop(&hole, SIGKILL, 0);
+    mcd_restart(s.m);
+    put(s.m, KEY, "on\nmessage=Back\n");
+    out = ctl_ok(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "status"));
+    assert_string_equal(ctl_first_line(s.f, out), "on");
+    assert_string_equal(ctl_field(s.f, out, "message"), "Back");
+    ctl_ok(CTL_RUN(s.f, "--timeout", "0.5", "--state", spec, "off"));
+    assert_string_equal(ctl_first_line(s.f, in_memcached(s.f, s.m, KEY)),
+                        "off");
+    if (fx_now_ms() - back > 5000) {
+        fail_msg("the state was current again %ld ms after the black hole "
+                 "went, more than 5 s", fx_now_ms() - back);
+    }
+}
+
 /* --- configtest ---------------------------------------------------------- */
 
 /* Specs configtest takes (it connects to nothing). */
@@ -917,7 +1010,7 @@ int main(void)
     const struct CMUnitTest shared_tests[] = {
         FX_TEST(test_default_key),
         FX_TEST(test_django_values),
-        FX_TEST(test_missing_key_is_off),
+        FX_TEST(test_lost_key_keeps_state),
         FX_TEST(test_vhost_keys),
         FX_TEST(test_largest_value),
         FX_TEST(test_oversize_value),
@@ -937,6 +1030,7 @@ int main(void)
         MC_TEST(test_two_servers_one_switch),
         MC_TEST(test_ctl_dead_memcached),
         MC_TEST(test_ctl_stalled_memcached),
+        MC_TEST(test_ctl_black_hole_then_memcached),
         MC_TEST(test_good_specs),
         MC_TEST(test_bad_specs),
     };

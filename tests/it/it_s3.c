@@ -416,8 +416,9 @@ static void test_reserved_characters_in_key(void **state)
 
 /* --- states written from outside ----------------------------------------- */
 
-/* django-maintenance-mode's S3 backends write 1 and 0; and an object
- * removed is off again. */
+/* django-maintenance-mode's S3 backends write 1 and 0. An object removed
+ * after a state was read keeps that state in force (said once), until one
+ * is written again. */
 static void test_django_values(void **state)
 {
     (void)state;
@@ -430,7 +431,12 @@ static void test_django_values(void **state)
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
     s3store_put(group_store, "django", "true\n");
     FX_ASSERT_BLOCKED(fx_await_status(f, "/", 503), 503);
+    fx_expect_log(f, FX_LOST_LOG);
     s3store_put(group_store, "django", NULL);
+    fx_sleep_ms(FX_SETTLE_MS);
+    FX_ASSERT_BLOCKED(fx_get(f, "/"), 503);
+    assert_int_equal(fx_log_count(f, "has no state any more"), 1);
+    s3store_put(group_store, "django", "0");
     FX_ASSERT_SERVED(fx_await_status(f, "/", 200));
 }
 

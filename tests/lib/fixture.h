@@ -300,9 +300,10 @@ void fx_assert_log_count(fx *f, const char *text, int n, const char *file,
     fx_assert_log_count((f), (text), (n), __FILE__, __LINE__)
 
 /* What the module logs when a state cannot be read (at error, once per
- * outage and process), and when it can again (at notice). */
+ * outage and server), and when it can again (at notice). */
 #define FX_OUTAGE_LOG   "MM00002"
 #define FX_RECOVERY_LOG "MM00003"
+#define FX_LOST_LOG     "MM00013"    /* a store lost the state */
 
 /* --- the module's environment, seen through mod_headers ----------------- */
 

@@ -136,6 +136,11 @@ static void kill_all(void)
 
 mcd *mcd_start(void)
 {
+    return mcd_start_on(fx_free_port());
+}
+
+mcd *mcd_start_on(int port)
+{
     static int ready;
     mcd *m = calloc(1, sizeof(*m));
     int fd;
@@ -153,7 +158,7 @@ mcd *mcd_start(void)
         fail_msg("mkstemp: %s", strerror(errno));
     }
     close(fd);
-    m->port = fx_free_port();
+    m->port = port;
     m->next = live;
     live = m;
     spawn(m);

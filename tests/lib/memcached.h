@@ -30,6 +30,9 @@ typedef struct mcd mcd;
 /* Start memcached on a free port and wait (at most 10 s) until it answers. */
 mcd *mcd_start(void);
 
+/* The same on port (one a test freed, or a stand-in listened on). */
+mcd *mcd_start_on(int port);
+
 /* SIGKILL it and reap it: the port stops answering. */
 void mcd_kill(mcd *m);
 
