@@ -1,5 +1,5 @@
 # mod_maintenance: make | make test (check) | make unit | make demo |
-# make bench | make soak | make fuzz | make install
+# make bench | make soak | make fuzz | make install | make deb
 
 include apxs.mk
 
@@ -23,7 +23,7 @@ LIB_A       = $(BUILD)/libmaintenance.a
 LIB_HEADERS = $(wildcard include/*.h lib/*.h) $(BUILD)/maintenance_build.h
 HEADERS     = $(LIB_HEADERS) $(wildcard httpd/*.h)
 
-.PHONY: all deps test check unit it demo bench install clean FORCE
+.PHONY: all deps test check unit it demo deb bench install clean FORCE
 
 all: $(MODULE) $(CTL)
 
@@ -53,15 +53,16 @@ $(LIB_A): $(LIB_OBJS)
 $(MODULE): $(GLUE_SRCS) $(LIB_A) $(HEADERS)
 	$(APXS) -c $(APXS_CFLAGS) \
 	    -o $(MODULE:.libs/mod_maintenance.so=mod_maintenance.la) \
-	    $(GLUE_SRCS) $(LIB_A) $(CURL_LIBS) $(PCRE2_LIBS) 2>&1 >/dev/null \
+	    $(GLUE_SRCS) $(LIB_A) $(LIB_LIBS) $(PCRE2_LIBS) 2>&1 >/dev/null \
 	    | { grep -v -e 'is not portable' -e '^\*\*\*' || true; } >&2
 
 $(CTL): ctl/maintenancectl.c $(LIB_A) $(LIB_HEADERS)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) $(APR_LIBS) $(CURL_LIBS)
+	$(CC) $(HOST_CFLAGS) $(EXTRA_CFLAGS) $(EXTRA_LDFLAGS) -o $@ $< $(LIB_A) \
+	    $(APR_LIBS) $(LIB_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) $(LIB_HEADERS) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) -lcmocka $(APR_LIBS) $(CURL_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_A) -lcmocka $(APR_LIBS) $(LIB_LIBS)
 
 # A third-party module using the C API, for the integration tests.
 $(TEST_MOD): tests/modules/mod_maintenance_test.c include/mod_maintenance.h \
@@ -85,14 +86,16 @@ TEST_CFLAGS = -Itests/lib \
     -DINSTALL_LIBEXECDIR='"$(LIBEXECDIR)"' \
     -DINSTALL_INCLUDEDIR='"$(INCLUDEDIR)"' \
     -DINSTALL_SYSCONFDIR='"$(SYSCONFDIR)"'
-TEST_LIBS   = -lcmocka -lcurl -ljansson $(APR_LIBS)
+TEST_LIBS   = -lcmocka -lcurl -ljansson $(HIREDIS_LIBS) $(APR_LIBS)
 
 $(BUILD)/tests/%: tests/it/%.c $(TEST_LIB) $(wildcard tests/lib/*.h) $(MODULE) $(CTL) $(TEST_MOD)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(TEST_LIB) $(TEST_LIBS)
 
+# What make test, bench and soak need: everything (tools/deps.sh says
+# what each set holds).
 deps:
-	@tools/deps.sh
+	@tools/deps.sh test
 
 # The unit tests alone: cmocka and APR, no root, no httpd, no browser.
 unit: $(UNIT_TESTS)
@@ -106,9 +109,32 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_TESTS) fuzz-regress it
 	@$(SAN_TEST_ENV) tools/run-tests.sh $(UNIT_TESTS) $(FUZZ_REGRESS) $(IT_TESTS)
 
-demo: deps
+# A busy port is said before anything is installed or built.
+DEMO_PORT ?= 8080
+
+demo:
+	@DEMO_PORT=$(DEMO_PORT) tools/demo.sh check
+	@tools/deps.sh demo
 	@$(MAKE) --no-print-directory all
-	@tools/demo.sh
+	@DEMO_PORT=$(DEMO_PORT) tools/demo.sh
+
+# The Debian package libapache2-mod-maintenance (debian/), and its -dbgsym,
+# into build/deb/: built by dpkg-buildpackage from a copy of the sources in
+# build/deb/src, so the work tree stays as it is, then checked by lintian.
+# What this make was given (SANITIZE=1...) does not reach the package.
+DEB_DIR  = build/deb
+DEB_SRCS = Makefile apxs.mk sanitize.mk tests/fuzz/fuzz.mk LICENSE README.md \
+           $(GLUE_SRCS) $(LIB_SRCS) $(wildcard include/*.h lib/*.h httpd/*.h) \
+           ctl/maintenancectl.c ctl/maintenancectl.1 conf debian
+
+deb:
+	@tools/deps.sh deb
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
+	tar -cf - $(DEB_SRCS) | tar -xf - -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE \
+	    dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(DEB_DIR)/*.changes
 
 # What the module costs httpd (bench/bench.c), on the tests' fixture.
 BENCH = $(BUILD)/bench/bench
@@ -141,22 +167,33 @@ PREFIX     ?= /usr/local
 LIBEXECDIR ?= $(shell $(APXS) -q LIBEXECDIR)
 INCLUDEDIR ?= $(shell $(APXS) -q INCLUDEDIR)
 SYSCONFDIR ?= $(shell $(APXS) -q SYSCONFDIR)
+DOCDIR     ?= $(PREFIX)/share/doc/mod_maintenance
 HTTPD_USER ?= www-data
+# Binaries are installed stripped; a packager that keeps the symbols apart
+# (debian/rules) says INSTALL_STRIP=.
+INSTALL_STRIP ?= -s
+
+# Where conf/maintenance.conf says the README is: the Debian package's.
+DOC_DEFAULT = /usr/share/doc/libapache2-mod-maintenance/README.md.gz
 
 install: all
 	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/bin \
-	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(INCLUDEDIR)
-	install -m 644 $(MODULE) $(DESTDIR)$(LIBEXECDIR)/mod_maintenance.so
-	install -m 755 $(CTL) $(DESTDIR)$(PREFIX)/bin/maintenancectl
+	    $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(DOCDIR)
+	install -m 644 $(INSTALL_STRIP) $(MODULE) \
+	    $(DESTDIR)$(LIBEXECDIR)/mod_maintenance.so
+	install -m 755 $(INSTALL_STRIP) $(CTL) $(DESTDIR)$(PREFIX)/bin/maintenancectl
 	install -m 644 ctl/maintenancectl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 include/mod_maintenance.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 README.md $(DESTDIR)$(DOCDIR)/
 	@# A Debian-style layout gets the a2enmod files and a state directory
 	@# httpd's User can write.
 	if [ -d $(SYSCONFDIR)/mods-available ]; then \
 	    install -d $(DESTDIR)$(SYSCONFDIR)/mods-available && \
 	    sed 's|$(LIBEXECDIR_DEFAULT)|$(LIBEXECDIR)|' conf/maintenance.load \
 	        > $(DESTDIR)$(SYSCONFDIR)/mods-available/maintenance.load && \
-	    sed 's|$(STATE_FILE_DEFAULT)|$(STATE_FILE)|' conf/maintenance.conf \
+	    sed -e 's|$(STATE_FILE_DEFAULT)|$(STATE_FILE)|' \
+	        -e 's|$(DOC_DEFAULT)|$(DOCDIR)/README.md|' conf/maintenance.conf \
 	        > $(DESTDIR)$(SYSCONFDIR)/mods-available/maintenance.conf && \
 	    install -d $(DESTDIR)$(dir $(STATE_FILE)) && \
 	    if [ "$$(id -u)" = 0 ] && id $(HTTPD_USER) >/dev/null 2>&1; then \

@@ -20,6 +20,8 @@
 #include "mod_maintenance.h"
 #include "config.h"
 #include "cache.h"
+#include "checks.h"
+#include "links.h"
 #include "policy.h"
 #include "provider.h"
 #include "report.h"
@@ -31,16 +33,21 @@
 /* ---------------------------------------------------------------------- */
 /* The request */
 
-static void set_env(request_rec *r, const maintenance_state *st, int on,
+/* MAINTENANCE_MODE, by MAINTENANCE_MODE_*. */
+static const char *const mode_names[] = { "off", "on", "read-only" };
+
+static void set_env(request_rec *r, const maintenance_state *st, int mode,
                     int initial)
 {
     /* An initial request's environment cannot hold it yet: appending is
      * cheaper than looking for it, and this runs on every request. */
     if (initial) {
-        apr_table_addn(r->subprocess_env, "MAINTENANCE_MODE", on ? "on" : "off");
+        apr_table_addn(r->subprocess_env, "MAINTENANCE_MODE",
+                       mode_names[mode]);
     }
     else {
-        apr_table_setn(r->subprocess_env, "MAINTENANCE_MODE", on ? "on" : "off");
+        apr_table_setn(r->subprocess_env, "MAINTENANCE_MODE",
+                       mode_names[mode]);
     }
     if (!maintenance_state_pending(st, r->request_time)) {
         return;
@@ -58,38 +65,63 @@ static void set_env(request_rec *r, const maintenance_state *st, int on,
     }
 }
 
+/* Whether read-only maintenance serves r: its method is one of
+ * MaintenanceSafeMethods (a HEAD is numbered as a GET). */
+static int safe_method(const request_rec *r, const maintenance_dir_conf *dc)
+{
+    return ((AP_METHOD_BIT << r->method_number)
+            & maintenance_safe_methods(dc)) != 0;
+}
+
 static maintenance_through bypass(request_rec *r,
+                                  const maintenance_server_conf *sc,
                                   const maintenance_dir_conf *dc)
 {
+    maintenance_through through;
+
     if (maintenance_toggle_here(r, dc)) {
         return MAINTENANCE_THROUGH_TOGGLE;
     }
     if (maintenance_is_redirect_target(r, dc)) {
         return MAINTENANCE_THROUGH_REDIRECT;
     }
-    return maintenance_policy_bypass(r, dc);
+    through = maintenance_policy_bypass(r, dc);
+    /* An HMAC costs more than every policy: last. */
+    if (through == MAINTENANCE_THROUGH_NONE
+        && maintenance_bypass_cookie(r, sc)) {
+        through = MAINTENANCE_THROUGH_COOKIE;
+    }
+    return through;
 }
 
-/* LogLevel maintenance:debug: why this answer. */
+/* LogLevel maintenance:debug: why this answer. mode is the request's,
+ * answer whether a maintenance answer was due before the policies. */
 static void explain(request_rec *r, const maintenance_dir_conf *dc,
-                    const maintenance_state *st, int known, int on,
-                    maintenance_through through)
+                    const maintenance_state *st, int known, int mode,
+                    int answer, maintenance_through through)
 {
     const char *state =
         dc->force != MAINTENANCE_UNSET
             ? apr_psprintf(r->pool, "MaintenanceForce %s (%s)",
-                           dc->force ? "On" : "Off", dc->force_where)
+                           maintenance_force_names[dc->force],
+                           dc->force_where)
         : !known ? apr_psprintf(r->pool, "no state read yet, "
                                 "MaintenanceFailMode %s",
-                                on ? "closed" : "open")
+                                mode ? "closed" : "open")
         : !st->on ? "state off"
-        : !on ? (st->start > r->request_time ? "state on, window not begun"
-                                             : "state on, window over")
+        : !mode ? (st->start > r->request_time ? "state on, window not begun"
+                                               : "state on, window over")
+        : mode == MAINTENANCE_MODE_READ_ONLY ? "state on, read-only"
         : "state on";
 
-    if (!on) {
+    if (!mode) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MMLOG(00011)
                       "served: %s", state);
+    }
+    else if (!answer) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MMLOG(00011)
+                      "served: %s, and %s is one of MaintenanceSafeMethods",
+                      state, r->method);
     }
     else if (through != MAINTENANCE_THROUGH_NONE) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MMLOG(00011)
@@ -116,45 +148,66 @@ static int maintenance_fixups(request_rec *r)
     int initial = !r->main && !r->prev;     /* ap_is_initial_req() */
     maintenance_through through = MAINTENANCE_THROUGH_NONE;
     maintenance_state st;
-    int known, on;
+    int known, mode, answer;
 
     /* A state never read is all zeros: off, no window. */
     known = maintenance_decide(sc, &st);
-    on = known ? maintenance_state_in_force(&st, r->request_time)
-               : maintenance_fail_closed(sc);
+    mode = (known ? maintenance_state_in_force(&st, r->request_time)
+                  : maintenance_fail_closed(sc))
+           ? MAINTENANCE_MODE_ON + st.read_only : MAINTENANCE_MODE_OFF;
     st.changed = 0;
     st.by = st.message = NULL;
     /* Only a window running or to come needs the rest. */
     if (maintenance_state_pending(&st, r->request_time)) {
         maintenance_slot_read(sc->slot, &st, r->pool);
     }
-    set_env(r, &st, dc->force == MAINTENANCE_UNSET ? on : dc->force, initial);
+    set_env(r, &st, dc->force == MAINTENANCE_UNSET ? mode : dc->force,
+            initial);
 
     /* Subrequests and internal redirects (an ErrorDocument among them)
      * were decided with their initial request. */
-    if (!initial) {
+    if (!initial || (sc->bypass_key && maintenance_bypass_link_here(r, sc))) {
         return DECLINED;
     }
     if (dc->force != MAINTENANCE_UNSET) {
-        if (!on) {
+        if (!mode) {
             /* Forced on: the state's times do not apply. */
             memset(&st, 0, sizeof(st));
         }
-        on = dc->force;
+        mode = dc->force;
     }
-    if (on && (through = bypass(r, dc)) != MAINTENANCE_THROUGH_NONE) {
+    /* Read-only maintenance answers only the methods that change things. */
+    answer = mode && (mode != MAINTENANCE_MODE_READ_ONLY
+                      || !safe_method(r, dc));
+    if (answer && (through = bypass(r, sc, dc)) != MAINTENANCE_THROUGH_NONE) {
         MAINTENANCE_COUNT(sc->shared->through[through]);
         apr_table_setn(r->subprocess_env, "MAINTENANCE_BYPASS",
                        maintenance_through_names[through]);
     }
     if (debug_possible && APLOGrdebug(r)) {
-        explain(r, dc, &st, known, on, through);
+        explain(r, dc, &st, known, mode, answer, through);
     }
-    if (!on || through != MAINTENANCE_THROUGH_NONE) {
+    if (!answer || through != MAINTENANCE_THROUGH_NONE) {
         return DECLINED;
     }
     MAINTENANCE_COUNT(sc->shared->answers);
+    /* The answer says the mode of this request, a MaintenanceForce's. */
+    st.read_only = mode == MAINTENANCE_MODE_READ_ONLY;
     return maintenance_respond(r, dc, sc, &st);
+}
+
+/* The module's two handlers behind one hook: every request of every site
+ * passes here, and most leave at the first letter. */
+static int maintenance_handler(request_rec *r)
+{
+    if (!r->handler || r->handler[0] != 'm') {
+        return DECLINED;
+    }
+    if (r->handler == maintenance_bypass_handler) {
+        return maintenance_bypass_open(r);
+    }
+    return strcmp(r->handler, MAINTENANCE_TOGGLE_HANDLER)
+           ? DECLINED : maintenance_toggle(r);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -196,6 +249,9 @@ static int maintenance_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     const char *err = maintenance_cache_configure(pconf, s);
 
+    if (!err) {
+        err = maintenance_bypass_configure(s, pconf);
+    }
     (void)plog;
     (void)ptemp;
     if (err) {
@@ -230,6 +286,9 @@ static int maintenance_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     for (vs = s; vs && !debug_possible; vs = vs->next) {
         debug_possible = APLOG_IS_LEVEL(vs, APLOG_DEBUG);
     }
+    /* In the Server header (ServerTokens Full) and in the start-up line
+     * of the error log, as httpd's own modules do. */
+    ap_add_version_component(pconf, "mod_maintenance/" MAINTENANCE_VERSION);
     maintenance_response_init(pconf);
     if ((err = maintenance_cache_start(pconf, ptemp, s)) != NULL) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_CRIT, 0, s,
@@ -264,8 +323,9 @@ static void register_hooks(apr_pool_t *p)
     /* After mod_env, so "SetEnv no-maintenance" in a section counts. */
     ap_hook_fixups(maintenance_fixups, after_env, NULL, APR_HOOK_MIDDLE);
     maintenance_response_register_hooks();
-    maintenance_toggle_register_hooks();
     maintenance_report_register_hooks();
+    ap_hook_handler(maintenance_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    maintenance_checks_register_hooks();
     APR_REGISTER_OPTIONAL_FN(maintenance_get_state);
     APR_REGISTER_OPTIONAL_FN(maintenance_set_state);
 }

@@ -40,6 +40,7 @@
 #include "fixture.h"
 #include "memcached.h"
 #include "proc.h"
+#include "redis.h"
 #include "s3store.h"
 
 #define PAGE          "/index.html"
@@ -95,7 +96,7 @@
     "RewriteCond ${TESTDIR}/maintenance.flag -f\n" \
     "RewriteRule ^ - [R=503,L]\n"
 
-enum store { NO_STORE, MEMCACHE, S3, NSTORES };
+enum store { NO_STORE, MEMCACHE, S3, REDIS, NSTORES };
 
 typedef struct config {
     const char *label;
@@ -117,6 +118,8 @@ static config configs[] = {
       .counted = 1 },
     { .label = "off via memcache", .module = 1, .store = MEMCACHE,
       .conf = "MaintenanceState memcache:127.0.0.1:%d\n" MODULE_CONF },
+    { .label = "off via redis", .module = 1, .store = REDIS,
+      .conf = "MaintenanceState redis:127.0.0.1:%d\n" MODULE_CONF },
     { .label = "off via s3", .module = 1, .store = S3,
       .conf = "MaintenanceState s3:http://127.0.0.1:%d/" S3_BUCKET "/state\n"
               MODULE_CONF },
@@ -571,8 +574,10 @@ static void syscalls(void)
 
 /* --- store reads --------------------------------------------------------- */
 
+/* All twenty start and stay; a MinSpareServers of 20 would have httpd
+ * log that it reached MaxRequestWorkers as soon as one is busy. */
 #define PREFORK_CONF \
-    "StartServers 20\nMinSpareServers 20\nMaxSpareServers 20\n" \
+    "StartServers 20\nMinSpareServers 1\nMaxSpareServers 20\n" \
     "ServerLimit 20\nMaxRequestWorkers 20\n"
 
 static long long gets(void)
@@ -621,8 +626,9 @@ static void store_reads(void)
 
 /* --- the stores ---------------------------------------------------------- */
 
-/* memcached holding "off", and, where node and tests/s3's packages are
- * installed, an S3 store without the object, which is off too. */
+/* memcached and redis-server holding "off", and, where node and
+ * tests/s3's packages are installed, an S3 store without the object,
+ * which is off too. */
 static void start_stores(void)
 {
     static const s3store_opts opts = { .bucket = S3_BUCKET,
@@ -635,6 +641,14 @@ static void start_stores(void)
     /* As the module writes it: every read is a hit. */
     if ((why = mcd_set(m, "maintenance_mode_state", "off\n", 4)) != NULL) {
         die("memcached: %s", why);
+    }
+    {
+        rds *r = rds_start(NULL, NULL);
+
+        store_port[REDIS] = rds_port(r);
+        if ((why = rds_set(r, 0, "maintenance_mode_state", "off\n", 4))) {
+            die("redis: %s", why);
+        }
     }
     if (missing) {
         for (size_t i = 0; i < NCONFIGS; i++) {

@@ -11,20 +11,31 @@
 #include <unistd.h>
 
 #include "mod_maintenance.h"
+#include "bypass.h"
+#include "json.h"
 #include "provider.h"
 #include "state.h"
 #include "timefmt.h"
 
 static const char usage[] =
-    "usage: maintenancectl [--state SPEC] [--timeout SECONDS] COMMAND\n"
+    "usage: maintenancectl [--state SPEC] [--timeout SECONDS] [--json] COMMAND\n"
+    "       maintenancectl --version\n"
     "\n"
     "  on [--start TIME] [--end TIME | --for DURATION] [--message TEXT]\n"
-    "                 turn maintenance on, now or from TIME\n"
+    "     [--read-only]\n"
+    "                 turn maintenance on, now or from TIME; read-only: the\n"
+    "                 site is still served to GET, HEAD and OPTIONS\n"
     "  off            turn maintenance off\n"
-    "  status         print the state: on or off first\n"
+    "  status         print the state: on or off first; exit 0 when\n"
+    "                 maintenance is in force, 3 when it is not\n"
+    "  bypass [--key FILE] [--for DURATION] [--label TEXT]\n"
+    "                 print the URL-path of a new bypass link (12h by\n"
+    "                 default, 30 days at most), signed with the key of\n"
+    "                 MaintenanceBypassKey (default: $MAINTENANCE_BYPASS_KEY)\n"
     "\n"
+    "--json prints the state as the toggle page's JSON.\n"
     "SPEC is what MaintenanceState takes (file:/path, memcache:HOST:PORT/KEY,\n"
-    "s3:URL); default: $MAINTENANCE_STATE, else file:" MAINTENANCE_STATE_FILE "\n"
+    "redis:HOST:PORT/KEY, s3:URL); default: $MAINTENANCE_STATE, else file:" MAINTENANCE_STATE_FILE "\n"
     "TIME is ISO 8601 (2026-11-22T10:00:00Z; no zone means UTC) or Unix\n"
     "seconds; DURATION is like 90, 30m, 2h or 1h30m.\n";
 
@@ -162,30 +173,48 @@ static void print_field(const char *key, const char *value)
     }
 }
 
-static int cmd_status(store *st)
+/* What status prints, and it alone exits with. */
+#define EXIT_NOT_IN_FORCE 3
+
+/* Print the stored state, as text or JSON; whether maintenance is in
+ * force now, or -1 on an error. */
+static int show_state(store *st, int json)
 {
     maintenance_state state;
     apr_time_t now = apr_time_now();
+    int in_force;
     const char *note = "";
 
     if (read_state(st, &state)) {
-        return 1;
+        return -1;
     }
-    if (state.on && state.start && now < state.start) {
+    in_force = maintenance_state_in_force(&state, now);
+    if (json) {
+        maintenance_json j;
+
+        maintenance_json_begin(&j, st->pool);
+        maintenance_json_state(&j, &state, now);
+        fputs(maintenance_json_end(&j), stdout);
+        return in_force;
+    }
+    if (in_force && state.read_only) {
+        note = " (read-only)";
+    }
+    else if (state.on && state.start && now < state.start) {
         note = " (maintenance scheduled)";
     }
     else if (state.on && state.end && now >= state.end) {
         note = " (the maintenance window has ended)";
     }
-    printf("%s%s\n", maintenance_state_in_force(&state, now) ? "on" : "off",
-           note);
+    printf("%s%s\n", in_force ? "on" : "off", note);
     print_field("state", state.on ? "on" : "off");
+    print_field("mode", state.read_only ? "read-only" : NULL);
     print_field("start", maintenance_time_pformat(st->pool, state.start));
     print_field("end", maintenance_time_pformat(st->pool, state.end));
     print_field("changed", maintenance_time_pformat(st->pool, state.changed));
     print_field("by", state.by);
     print_field("message", state.message);
-    return 0;
+    return in_force;
 }
 
 /* What the command line asks for. */
@@ -193,6 +222,9 @@ typedef struct {
     const char *spec;
     apr_interval_time_t timeout;
     const char *start, *end, *duration, *message;  /* on's own */
+    int read_only;                                 /* on's too */
+    const char *key, *label;                       /* bypass's own */
+    int json;
     const char *command;
 } request;
 
@@ -206,6 +238,11 @@ static int parse_args(request *rq, apr_getopt_t *opt)
         { "end", 'e', 1, "until TIME" },
         { "for", 'f', 1, "for DURATION" },
         { "message", 'm', 1, "shown to visitors" },
+        { "read-only", 'r', 0, "serve GET, HEAD and OPTIONS" },
+        { "json", 'j', 0, "print the state as JSON" },
+        { "version", 'V', 0, "print the version" },
+        { "key", 'k', 1, "the bypass links' key file" },
+        { "label", 'l', 1, "who a bypass link is for" },
         { NULL, 0, 0, NULL }
     };
     const char *arg;
@@ -227,8 +264,15 @@ static int parse_args(request *rq, apr_getopt_t *opt)
         case 'e': rq->end = arg; break;
         case 'f': rq->duration = arg; break;
         case 'm': rq->message = arg; break;
+        case 'r': rq->read_only = 1; break;
+        case 'j': rq->json = 1; break;
+        case 'k': rq->key = arg; break;
+        case 'l': rq->label = arg; break;
         case 'h':
             fputs(usage, stdout);
+            exit(0);
+        case 'V':
+            puts("maintenancectl " MAINTENANCE_VERSION);
             exit(0);
         case 't':
             if (maintenance_seconds_parse(arg, &rq->timeout)
@@ -248,14 +292,19 @@ static int parse_args(request *rq, apr_getopt_t *opt)
     }
     rq->command = opt->argv[opt->ind];
     if (strcmp(rq->command, "on") && strcmp(rq->command, "off")
-        && strcmp(rq->command, "status")) {
-        return fail("unknown command '%s': use on, off or status",
+        && strcmp(rq->command, "status") && strcmp(rq->command, "bypass")) {
+        return fail("unknown command '%s': use on, off, status or bypass",
                     rq->command, "");
     }
     if (strcmp(rq->command, "on")
-        && (rq->start || rq->end || rq->duration || rq->message)) {
-        return fail("--start, --end, --for and --message go with on, "
-                    "not with %s%s", rq->command, "");
+        && (rq->start || rq->end || rq->message || rq->read_only
+            || (rq->duration && strcmp(rq->command, "bypass")))) {
+        return fail("--start, --end, --for, --message and --read-only go "
+                    "with on, not with %s%s", rq->command, "");
+    }
+    if (strcmp(rq->command, "bypass") && (rq->key || rq->label)) {
+        return fail("--key and --label go with bypass, not with %s%s",
+                    rq->command, "");
     }
     return 0;
 }
@@ -268,7 +317,43 @@ static int on_state(const request *rq, maintenance_state *state,
                                                rq->duration, "--", p);
 
     state->message = rq->message;
+    state->read_only = rq->read_only;
     return err ? fail("%s%s", err, "") : 0;
+}
+
+/* bypass: a new link's path on stdout. */
+static int make_link(const request *rq, apr_pool_t *p)
+{
+    const char *file = rq->key ? rq->key : getenv("MAINTENANCE_BYPASS_KEY");
+    const char *path = getenv("MAINTENANCE_BYPASS_PATH"), *err, *token;
+    apr_interval_time_t d = MAINTENANCE_BYPASS_DEFAULT_FOR;
+    maintenance_bypass_key key;
+
+    if (!file || !*file) {
+        return fail("bypass: give the key file with --key FILE (the "
+                    "server's MaintenanceBypassKey)%s%s", "", "");
+    }
+    if (rq->duration && (err = maintenance_duration_parse(rq->duration, &d))) {
+        return fail("--for '%s': %s", rq->duration, err);
+    }
+    if (d > MAINTENANCE_BYPASS_MAX_FOR) {
+        return fail("--for '%s': a bypass link is valid for 30 days at "
+                    "most%s", rq->duration, "");
+    }
+    if ((err = maintenance_bypass_key_read(&key, file, p)) != NULL) {
+        return fail("--key: %s%s", err, "");
+    }
+    token = maintenance_bypass_mint(&key, apr_time_now() + d,
+                                    rq->label ? rq->label : "", p, &err);
+    if (!token) {
+        return fail("--label: %s%s", err, "");
+    }
+    if (!path || !*path) {
+        path = MAINTENANCE_BYPASS_DEFAULT_PATH;
+    }
+    printf("%s%s%s\n", path, path[strlen(path) - 1] == '/' ? "" : "/",
+           token);
+    return 0;
 }
 
 int main(int argc, const char *const *argv)
@@ -277,6 +362,7 @@ int main(int argc, const char *const *argv)
     maintenance_state state = { 0 };
     apr_getopt_t *opt;
     store st = { 0 };
+    int in_force;
 
     apr_app_initialize(&argc, &argv, NULL);
     atexit(apr_terminate);
@@ -288,6 +374,9 @@ int main(int argc, const char *const *argv)
     if (parse_args(&rq, opt)) {
         return 1;
     }
+    if (!strcmp(rq.command, "bypass")) {
+        return make_link(&rq, st.pool);
+    }
     state.on = !strcmp(rq.command, "on");
     state.changed = apr_time_now();
     state.by = who();
@@ -296,8 +385,10 @@ int main(int argc, const char *const *argv)
                       rq.timeout)) {
         return 1;
     }
-    if (strcmp(rq.command, "status") && write_state(&st, &state)) {
-        return 1;
+    if (strcmp(rq.command, "status")) {
+        return write_state(&st, &state) || show_state(&st, rq.json) < 0;
     }
-    return cmd_status(&st);
+    /* As systemctl is-active: a script asks "if maintenancectl status". */
+    in_force = show_state(&st, rq.json);
+    return in_force < 0 ? 1 : in_force ? 0 : EXIT_NOT_IN_FORCE;
 }

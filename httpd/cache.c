@@ -27,11 +27,17 @@ APLOG_USE_MODULE(maintenance);
 /* How many distinct stores one httpd may read. */
 #define RECORDS_MAX 32
 
-/* Before its first read, a store's state is unknown: until the reader has
- * had the time to start and read it once, a request waits for it. */
+/* Before its first read, a store's state is unknown. In a server's first
+ * moments (until the reader could have started and read it once), a
+ * request waits for that read a little: the reader starts with the first
+ * child, so a file is read by then; a store that is slow to answer costs
+ * a request this at most. */
 #define FIRST_READ_SLACK apr_time_from_sec(2)
+#define FIRST_READ_WAIT  apr_time_from_msec(50)
 
-#define WATCHDOG_NAME "_maintenance_state_"
+/* One watchdog, so one thread, per store: a store that hangs delays no
+ * other's reads. */
+#define WATCHDOG_NAME "_maintenance_state_%d_"
 
 struct maintenance_slot {
     const char *spec;                   /* MaintenanceState, as one line */
@@ -62,7 +68,7 @@ static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *wd_register;
 
 const char *const maintenance_through_names[MAINTENANCE_THROUGH_N] = {
     "env", "ip", "url", "user", "authenticated", "anonymous", "expr",
-    "toggle", "redirect"
+    "toggle", "redirect", "cookie"
 };
 
 /* ---------------------------------------------------------------------- */
@@ -278,7 +284,6 @@ const char *maintenance_cache_start(apr_pool_t *pconf, apr_pool_t *ptemp,
                                     server_rec *s)
 {
     segment *seg;
-    ap_watchdog_t *wd;
     apr_status_t rv;
     int i;
 
@@ -292,14 +297,15 @@ const char *maintenance_cache_start(apr_pool_t *pconf, apr_pool_t *ptemp,
         return apr_psprintf(ptemp, "cannot map the shared state: %pm", &rv);
     }
     hand_out(seg, s->process->pool);
-    if ((rv = wd_get_instance(&wd, WATCHDOG_NAME, 0, 1, pconf))
-        != APR_SUCCESS) {
-        return apr_psprintf(ptemp, "cannot get a watchdog: %pm", &rv);
-    }
     for (i = 0; i < slots->nelts; i++) {
         maintenance_slot *slot = APR_ARRAY_IDX(slots, i, maintenance_slot *);
         const char *err = NULL;
+        ap_watchdog_t *wd;
 
+        if ((rv = wd_get_instance(&wd, apr_psprintf(pconf, WATCHDOG_NAME, i),
+                                  0, 1, pconf)) != APR_SUCCESS) {
+            return apr_psprintf(ptemp, "cannot get a watchdog: %pm", &rv);
+        }
         if ((rv = wd_register(wd, slot->ttl, slot, read_store))
             != APR_SUCCESS) {
             return apr_psprintf(ptemp, "cannot register with the watchdog: "
@@ -408,6 +414,7 @@ static void publish(maintenance_shared *sh, const maintenance_state *st)
     __atomic_thread_fence(__ATOMIC_RELEASE);
     STORE(sh->known, 1);
     STORE(sh->on, st->on ? 1 : 0);
+    STORE(sh->read_only, st->read_only ? 1 : 0);
     STORE(sh->start, st->start);
     STORE(sh->end, st->end);
     STORE(sh->changed, st->changed);
@@ -482,7 +489,8 @@ static void read_failed(maintenance_shared *sh, apr_status_t rv,
 static void read_worked(maintenance_shared *sh, const maintenance_state *st,
                         int stored, const char *unknown, read_news *news)
 {
-    news->changed = !sh->known || sh->on != (apr_uint32_t)(st->on != 0);
+    news->changed = !sh->known || sh->on != (apr_uint32_t)(st->on != 0)
+                    || sh->read_only != (apr_uint32_t)(st->read_only != 0);
     publish(sh, st);
     sh->from_store = stored;
     sh->lost = 0;
@@ -530,7 +538,9 @@ static void tell(const maintenance_slot *slot, apr_status_t rv,
     if (news->changed) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, MMLOG(00004)
                      "state from %s: %s", slot->spec,
-                     MAINTENANCE_LOAD(slot->sh->on) ? "on" : "off");
+                     !MAINTENANCE_LOAD(slot->sh->on) ? "off"
+                     : MAINTENANCE_LOAD(slot->sh->read_only) ? "on, read-only"
+                     : "on");
     }
 }
 
@@ -594,7 +604,7 @@ int maintenance_shared_decide_again(const maintenance_shared *sh,
             return known;
         }
     }
-    st->on = 0;
+    st->on = st->read_only = 0;
     st->start = st->end = 0;
     return 0;
 }
@@ -603,9 +613,13 @@ int maintenance_slot_first_read(const maintenance_slot *slot,
                                 maintenance_state *st)
 {
     const maintenance_shared *sh = slot->sh;
+    apr_time_t now = apr_time_now();
     apr_time_t deadline = MAINTENANCE_LOAD(sh->since) + slot->params.timeout
                           + FIRST_READ_SLACK;
 
+    if (deadline > now + FIRST_READ_WAIT) {
+        deadline = now + FIRST_READ_WAIT;
+    }
     while (!MAINTENANCE_LOAD(sh->attempted) && apr_time_now() < deadline) {
         apr_sleep(apr_time_from_msec(2));
     }

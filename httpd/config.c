@@ -26,7 +26,8 @@
 
 typedef enum {
     FIELD_INT,      /* int, MAINTENANCE_UNSET until set */
-    FIELD_TIME,     /* apr_interval_time_t, MAINTENANCE_UNSET until set */
+    FIELD_INT64,    /* apr_int64_t (a time, a method mask),
+                     * MAINTENANCE_UNSET until set */
     FIELD_PTR,      /* a pointer, NULL until set */
     FIELD_LIST      /* an array, NULL while empty: outer, then inner */
 } field_kind;
@@ -47,18 +48,21 @@ typedef struct {
 static const field server_fields[] = {
     SERVER(FIELD_PTR, spec, spec),
     SERVER(FIELD_PTR, state_where, spec),
-    SERVER(FIELD_TIME, ttl, ttl),
-    SERVER(FIELD_TIME, timeout, timeout),
+    SERVER(FIELD_INT64, ttl, ttl),
+    SERVER(FIELD_INT64, timeout, timeout),
     SERVER(FIELD_INT, fail_closed, fail_closed),
     SERVER(FIELD_PTR, s3_region, s3_region),
     SERVER(FIELD_PTR, s3_credentials, s3_credentials),
     SERVER(FIELD_PTR, s3_profile, s3_credentials),
     SERVER(FIELD_PTR, tmpl, tmpl),
+    SERVER(FIELD_PTR, bypass_key_file, bypass_key_file),
+    SERVER(FIELD_PTR, bypass_path, bypass_path),
 };
 
 static const field dir_fields[] = {
     DIR(FIELD_INT, force, force),
     DIR(FIELD_PTR, force_where, force),
+    DIR(FIELD_INT64, safe_methods, safe_methods),
     DIR(FIELD_LIST, ignore_ips, ignore_ips),
     DIR(FIELD_LIST, ignore_urls, ignore_urls),
     DIR(FIELD_LIST, ignore_users, ignore_users),
@@ -67,6 +71,8 @@ static const field dir_fields[] = {
     DIR(FIELD_INT, ignore_anonymous, ignore_anonymous),
     DIR(FIELD_INT, status, status),
     DIR(FIELD_INT, retry_after, retry_after),
+    DIR(FIELD_INT, response_type, response_type),
+    DIR(FIELD_INT, refresh, refresh),
     DIR(FIELD_PTR, redirect, redirect),
     DIR(FIELD_PTR, redirect_host, redirect),
     DIR(FIELD_PTR, redirect_path, redirect),
@@ -84,7 +90,7 @@ static void *at(const void *rec, apr_size_t offset)
 static apr_size_t field_size(field_kind kind)
 {
     return kind == FIELD_INT ? sizeof(int)
-         : kind == FIELD_TIME ? sizeof(apr_interval_time_t)
+         : kind == FIELD_INT64 ? sizeof(apr_int64_t)
          : sizeof(void *);
 }
 
@@ -93,8 +99,8 @@ static int is_set(const field *f, const void *rec)
     switch (f->kind) {
     case FIELD_INT:
         return *(int *)at(rec, f->offset) != MAINTENANCE_UNSET;
-    case FIELD_TIME:
-        return *(apr_interval_time_t *)at(rec, f->offset) != MAINTENANCE_UNSET;
+    case FIELD_INT64:
+        return *(apr_int64_t *)at(rec, f->offset) != MAINTENANCE_UNSET;
     default:
         return *(void **)at(rec, f->offset) != NULL;
     }
@@ -120,9 +126,8 @@ static void *create_record(apr_pool_t *p, apr_size_t size, const field *table,
         if (table[i].kind == FIELD_INT) {
             *(int *)at(rec, table[i].offset) = MAINTENANCE_UNSET;
         }
-        else if (table[i].kind == FIELD_TIME) {
-            *(apr_interval_time_t *)at(rec, table[i].offset) =
-                MAINTENANCE_UNSET;
+        else if (table[i].kind == FIELD_INT64) {
+            *(apr_int64_t *)at(rec, table[i].offset) = MAINTENANCE_UNSET;
         }
     }
     return rec;
@@ -243,6 +248,23 @@ static const char *set_dir_on_off(cmd_parms *cmd, void *dcv, const char *arg)
     return parse_on_off(cmd, arg, (int *)((char *)dcv + (apr_size_t)cmd->info));
 }
 
+const char *const maintenance_force_names[] = {
+    "Off", "On", "ReadOnly", NULL
+};
+
+/* The index of arg (any case) in the NULL-terminated words, or -1. */
+static int one_of(const char *arg, const char *const *words)
+{
+    int i;
+
+    for (i = 0; words[i]; i++) {
+        if (!strcasecmp(arg, words[i])) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 /* Where it was said, for the debug log's "why this answer". */
 static const char *set_force(cmd_parms *cmd, void *dcv, const char *arg)
 {
@@ -252,7 +274,95 @@ static const char *set_force(cmd_parms *cmd, void *dcv, const char *arg)
         ? apr_psprintf(cmd->pool, "line %d of %s", cmd->directive->line_num,
                        cmd->directive->filename)
         : "the server's configuration";
-    return parse_on_off(cmd, arg, &dc->force);
+    if ((dc->force = one_of(arg, maintenance_force_names)) < 0) {
+        return bad_value(cmd, arg, "is neither On, Off nor ReadOnly");
+    }
+    return NULL;
+}
+
+/* The number httpd gives requests of method name, or M_INVALID and *err.
+ * A method it does not know is registered, as httpd's own <Limit> does,
+ * but only from the server's configuration: the registry lives as long as
+ * it, and an .htaccess file's pool only as long as one request. */
+static int method_number(cmd_parms *cmd, const char *name, const char **err)
+{
+    static const char token[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    int m;
+
+    /* Methods are case-sensitive: "get" would be a method of its own, and
+     * never the GET a typo meant. */
+    if (!*name || name[strspn(name, token)]) {
+        *err = bad_value(cmd, name, "is not an HTTP method: give upper-case "
+                         "names like GET HEAD OPTIONS");
+    }
+    else if ((m = ap_method_number_of(name)) != M_INVALID) {
+        return m;
+    }
+    else if (cmd->pool == cmd->temp_pool) {
+        *err = bad_value(cmd, name, "is a method httpd does not know: name "
+                         "it in the server's configuration, not in an "
+                         ".htaccess file");
+    }
+    else if ((m = ap_method_register(cmd->pool, name)) != M_INVALID) {
+        return m;
+    }
+    else {
+        *err = bad_value(cmd, name, "cannot be registered: httpd knows as "
+                         "many methods as it can");
+    }
+    return M_INVALID;
+}
+
+/* Into a mask, so that a request's check is a bit test. httpd numbers
+ * HEAD as GET: either name lets both through, as in <Limit> and Require
+ * method. An inner scope's list replaces the outer one. */
+static const char *set_safe_methods(cmd_parms *cmd, void *dcv, int argc,
+                                    char *const argv[])
+{
+    maintenance_dir_conf *dc = dcv;
+    apr_int64_t mask = 0;
+    const char *err;
+    int i, m;
+
+    if (!argc) {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": give one or more "
+                           "methods, like GET HEAD OPTIONS", NULL);
+    }
+    for (i = 0; i < argc; i++) {
+        if ((m = method_number(cmd, argv[i], &err)) == M_INVALID) {
+            return err;
+        }
+        mask |= AP_METHOD_BIT << m;
+    }
+    dc->safe_methods = mask;
+    return NULL;
+}
+
+static const char *set_bypass_key(cmd_parms *cmd, void *dummy,
+                                  const char *arg)
+{
+    (void)dummy;
+    /* Read at check_config, once httpd's User is known. */
+    server_conf(cmd)->bypass_key_file = ap_server_root_relative(cmd->pool,
+                                                                arg);
+    return NULL;
+}
+
+static const char *set_bypass_path(cmd_parms *cmd, void *dummy,
+                                   const char *arg)
+{
+    apr_size_t n = strlen(arg);
+
+    (void)dummy;
+    if (arg[0] != '/' || strpbrk(arg, "?#")) {
+        return bad_value(cmd, arg, "is not a URL-path (like "
+                         MAINTENANCE_BYPASS_DEFAULT_PATH ")");
+    }
+    /* The links are the path and a token: a token is never a sibling. */
+    server_conf(cmd)->bypass_path = arg[n - 1] == '/'
+                                    ? arg
+                                    : apr_pstrcat(cmd->pool, arg, "/", NULL);
+    return NULL;
 }
 
 static const char *set_state(cmd_parms *cmd, void *dummy, int argc,
@@ -519,6 +629,34 @@ static const char *set_retry_after(cmd_parms *cmd, void *dcv, const char *arg)
     return NULL;
 }
 
+static const char *set_response_type(cmd_parms *cmd, void *dcv,
+                                     const char *arg)
+{
+    /* By MAINTENANCE_RESPONSE_*. */
+    static const char *const types[] = { "auto", "html", "json", NULL };
+    maintenance_dir_conf *dc = dcv;
+
+    if ((dc->response_type = one_of(arg, types)) < 0) {
+        return bad_value(cmd, arg, "is neither auto, html nor json");
+    }
+    return NULL;
+}
+
+/* Not 0: a page that reloads at once would hammer the site it waits for. */
+static const char *set_refresh(cmd_parms *cmd, void *dcv, const char *arg)
+{
+    maintenance_dir_conf *dc = dcv;
+
+    if (!strcasecmp(arg, "off")) {
+        dc->refresh = 0;
+    }
+    else if ((dc->refresh = parse_int(arg, 1, 86400)) < 0) {
+        return bad_value(cmd, arg, "is neither a number of seconds "
+                         "(1 to 86400) nor Off");
+    }
+    return NULL;
+}
+
 static const char *set_redirect(cmd_parms *cmd, void *dcv, const char *url,
                                 const char *code)
 {
@@ -539,16 +677,33 @@ static const char *set_redirect(cmd_parms *cmd, void *dcv, const char *url,
     return NULL;
 }
 
+/* A note in the configuration's pool, so that each reading of the
+ * configuration starts without it. */
+#define TOGGLE_NOTE "maintenance-toggle-configured"
+
+int maintenance_toggle_configured(apr_pool_t *pconf)
+{
+    void *note = NULL;
+
+    apr_pool_userdata_get(&note, TOGGLE_NOTE, pconf);
+    return note != NULL;
+}
+
 /* httpd's SetHandler comes here first, then goes on to the core's
  * (DECLINE_CMD): the toggle handler works only where the server's own
  * configuration put it, and serves the URLs below that place. */
 static const char *note_set_handler(cmd_parms *cmd, void *dcv,
                                     const char *arg)
 {
+    maintenance_dir_conf *dc = dcv;
     const char *err = NULL;
 
     if (!strcasecmp(arg, MAINTENANCE_TOGGLE_HANDLER)) {
-        err = maintenance_toggle_configure(cmd, dcv);
+        err = maintenance_toggle_configure(cmd, dc);
+        /* An .htaccess file's handler is refused: it writes nothing. */
+        if (!err && dc->toggle_scope != MAINTENANCE_TOGGLE_HTACCESS) {
+            apr_pool_userdata_setn(TOGGLE_NOTE, TOGGLE_NOTE, NULL, cmd->pool);
+        }
     }
     return err ? err : DECLINE_CMD;
 }
@@ -569,10 +724,19 @@ const command_rec maintenance_cmds[] = {
         "the signing region of an s3: state"),
     AP_INIT_TAKE12("MaintenanceS3Credentials", set_s3_credentials, NULL,
         RSRC_CONF, "an AWS shared credentials file and profile"),
+    AP_INIT_TAKE1("MaintenanceBypassKey", set_bypass_key, NULL, RSRC_CONF,
+        "the file holding the secret that signs bypass links"),
+    AP_INIT_TAKE1("MaintenanceBypassPath", set_bypass_path, NULL, RSRC_CONF,
+        "where bypass links point (default "
+        MAINTENANCE_BYPASS_DEFAULT_PATH ")"),
     AP_INIT_TAKE1("MaintenanceTemplate", set_template, NULL, RSRC_CONF,
         "the file whose text is the body of maintenance answers"),
     AP_INIT_TAKE1("MaintenanceForce", set_force, NULL, DIR_CONTEXT,
-        "On or Off: answer as in maintenance, or never, whatever the state"),
+        "On, Off or ReadOnly: answer as in maintenance, never, or as in "
+        "read-only maintenance, whatever the state"),
+    AP_INIT_TAKE_ARGV("MaintenanceSafeMethods", set_safe_methods, NULL,
+        DIR_CONTEXT, "the methods served in read-only mode (default GET "
+        "HEAD OPTIONS)"),
     AP_INIT_ITERATE("MaintenanceIgnoreIP", add_ignore_ip, NULL, DIR_CONTEXT,
         "client addresses or CIDR ranges let through"),
     AP_INIT_ITERATE("MaintenanceIgnoreURL", add_ignore_url, NULL, DIR_CONTEXT,
@@ -591,6 +755,12 @@ const command_rec maintenance_cmds[] = {
         "the status of maintenance answers (default 503)"),
     AP_INIT_TAKE1("MaintenanceRetryAfter", set_retry_after, NULL, DIR_CONTEXT,
         "seconds for Retry-After (default 3600), or Off"),
+    AP_INIT_TAKE1("MaintenanceResponseType", set_response_type, NULL,
+        DIR_CONTEXT, "auto, html or json: the body of maintenance answers "
+        "(default auto: by the request's Accept)"),
+    AP_INIT_TAKE1("MaintenanceRefresh", set_refresh, NULL, DIR_CONTEXT,
+        "seconds after which a maintenance page reloads itself, or Off "
+        "(the default)"),
     AP_INIT_TAKE12("MaintenanceRedirect", set_redirect, NULL, DIR_CONTEXT,
         "a URL to redirect to instead, and the status (default 302)"),
     AP_INIT_TAKE1("MaintenanceToggleAnonymous", set_dir_on_off,

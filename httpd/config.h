@@ -11,4 +11,8 @@ void *maintenance_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 
 extern const command_rec maintenance_cmds[];
 
+/* Whether the configuration read into pconf puts the toggle handler
+ * (SetHandler maintenance-toggle) anywhere but in an .htaccess file. */
+int maintenance_toggle_configured(apr_pool_t *pconf);
+
 #endif

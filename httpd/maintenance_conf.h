@@ -9,6 +9,7 @@
 #include <ap_regex.h>
 
 #include "mod_maintenance.h"
+#include "bypass.h"
 #include "provider.h"
 #include "template.h"
 
@@ -25,6 +26,20 @@
 #define MAINTENANCE_UNSET      (-1)
 #define MAINTENANCE_RETRY_OFF  (-2)   /* MaintenanceRetryAfter Off */
 
+/* How a request is in maintenance: what MaintenanceForce says, and what
+ * the fixups hook makes of the state. MAINTENANCE_MODE names them. */
+#define MAINTENANCE_MODE_OFF        0
+#define MAINTENANCE_MODE_ON         1
+#define MAINTENANCE_MODE_READ_ONLY  2
+
+/* MaintenanceForce's words for them, by mode, NULL-terminated (config.c). */
+extern const char *const maintenance_force_names[];
+
+/* MaintenanceResponseType */
+#define MAINTENANCE_RESPONSE_AUTO   0   /* by the request's Accept */
+#define MAINTENANCE_RESPONSE_HTML   1
+#define MAINTENANCE_RESPONSE_JSON   2
+
 typedef struct maintenance_slot maintenance_slot;
 typedef struct maintenance_shared maintenance_shared;
 
@@ -39,6 +54,9 @@ typedef struct {
     const char *s3_credentials;        /* NULL: unset */
     const char *s3_profile;
     const maintenance_template *tmpl;  /* MaintenanceTemplate, NULL: unset */
+    const char *bypass_key_file;       /* MaintenanceBypassKey, NULL: unset */
+    const char *bypass_path;           /* MaintenanceBypassPath, NULL: unset */
+    const maintenance_bypass_key *bypass_key;  /* read at check_config */
     maintenance_slot *slot;            /* set at check_config */
     maintenance_shared *shared;        /* the slot's, from post_config */
 } maintenance_server_conf;
@@ -46,8 +64,12 @@ typedef struct {
 /* Per directory: whom it applies to and how it answers. The lists are
  * NULL when empty, so a request pays nothing for a policy not in use. */
 typedef struct {
-    int force;                         /* MAINTENANCE_UNSET, 0: Off, 1: On */
+    int force;                         /* MAINTENANCE_UNSET or
+                                        * MAINTENANCE_MODE_* */
     const char *force_where;           /* "line N of FILE" */
+    apr_int64_t safe_methods;          /* MaintenanceSafeMethods: bit
+                                        * AP_METHOD_BIT << method number,
+                                        * or MAINTENANCE_UNSET */
     apr_array_header_t *ignore_ips;    /* apr_ipsubnet_t * */
     apr_array_header_t *ignore_urls;   /* ap_regex_t * */
     apr_array_header_t *ignore_users;  /* const char * */
@@ -57,6 +79,10 @@ typedef struct {
     int status;                        /* MAINTENANCE_UNSET or 400-599 */
     int retry_after;                   /* seconds, MAINTENANCE_RETRY_OFF
                                         * or MAINTENANCE_UNSET */
+    int response_type;                 /* MAINTENANCE_UNSET or
+                                        * MAINTENANCE_RESPONSE_* */
+    int refresh;                       /* MaintenanceRefresh: seconds, 0
+                                        * for Off, or MAINTENANCE_UNSET */
     const char *redirect;              /* MaintenanceRedirect, NULL: unset */
     const char *redirect_host;         /* its host, NULL: this site */
     const char *redirect_path;         /* its path, never answered by it */
@@ -85,6 +111,9 @@ extern module __attribute__((visibility("default"))) AP_MODULE_DECLARE_DATA
 #define MAINTENANCE_DEFAULT_TIMEOUT      apr_time_from_sec(1)
 #define MAINTENANCE_DEFAULT_STATUS       HTTP_SERVICE_UNAVAILABLE
 #define MAINTENANCE_DEFAULT_RETRY_AFTER  3600
+/* GET (and so HEAD, which httpd numbers as GET) and OPTIONS. */
+#define MAINTENANCE_DEFAULT_SAFE_METHODS \
+    ((AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_OPTIONS))
 
 /* A field's value, else its default. */
 #define MAINTENANCE_OR(rec, field, dflt) \
@@ -95,6 +124,8 @@ extern module __attribute__((visibility("default"))) AP_MODULE_DECLARE_DATA
 #define maintenance_timeout(sc) \
     MAINTENANCE_OR(sc, timeout, MAINTENANCE_DEFAULT_TIMEOUT)
 #define maintenance_fail_closed(sc)       MAINTENANCE_OR(sc, fail_closed, 0)
+#define maintenance_bypass_path(sc) \
+    ((sc)->bypass_path ? (sc)->bypass_path : MAINTENANCE_BYPASS_DEFAULT_PATH)
 #define maintenance_status(dc) \
     MAINTENANCE_OR(dc, status, MAINTENANCE_DEFAULT_STATUS)
 /* Seconds, or MAINTENANCE_RETRY_OFF. */
@@ -104,7 +135,15 @@ extern module __attribute__((visibility("default"))) AP_MODULE_DECLARE_DATA
     MAINTENANCE_OR(dc, ignore_authenticated, 0)
 #define maintenance_ignore_anonymous(dc) MAINTENANCE_OR(dc, ignore_anonymous, 0)
 #define maintenance_toggle_anonymous(dc) MAINTENANCE_OR(dc, toggle_anonymous, 0)
+#define maintenance_safe_methods(dc) \
+    MAINTENANCE_OR(dc, safe_methods, MAINTENANCE_DEFAULT_SAFE_METHODS)
+#define maintenance_response_type(dc) \
+    MAINTENANCE_OR(dc, response_type, MAINTENANCE_RESPONSE_AUTO)
+/* Seconds, or 0 for none. */
+#define maintenance_refresh(dc)          MAINTENANCE_OR(dc, refresh, 0)
 #define MAINTENANCE_TOGGLE_HANDLER       "maintenance-toggle"
 #define MAINTENANCE_DEFAULT_MESSAGE      "This site is down for maintenance."
+#define MAINTENANCE_READ_ONLY_MESSAGE \
+    "This site is read-only for maintenance: it can be read, not changed."
 
 #endif

@@ -27,25 +27,80 @@ typedef struct {
     int sent;
 } answer;
 
-static const maintenance_template *builtin_page;
-static const maintenance_template *builtin_page_end;
+/* The built-in page in each mode (full, read-only). */
+static const struct {
+    const char *title;
+    const char *tag;          /* the word over the title */
+    const char *main;         /* its <main>, whose class sets colours */
+    const char *message;      /* when the state has none */
+    const char *back;         /* before "in about 45 minutes" */
+    const char *no_end;       /* when the window has no end */
+} builtin[] = {
+    { "Down for maintenance", "Maintenance", "<main>",
+      MAINTENANCE_DEFAULT_MESSAGE, "Expected back",
+      "We will be back as soon as we can." },
+    { "Read-only for maintenance", "Read-only", "<main class=\"ro\">",
+      MAINTENANCE_READ_ONLY_MESSAGE, "Changes expected to be possible again",
+      "You can still read the site; changes will be possible again as soon "
+      "as we can." },
+};
+
+/* The built-in page's own style: one card, centred; the whole screen on
+ * a phone. Its colours say the mode, and its words say it too. */
+static const char builtin_style[] =
+    "body{min-height:100vh;display:flex;flex-direction:column;"
+    "justify-content:center}\n"
+    "main{--accent:#c2410c;--tag:#9a3412;--tag-bg:#ffedd5;"
+    "background:var(--card);border:1px solid var(--line);"
+    "border-top:.5rem solid var(--accent);border-radius:.75rem;"
+    "padding:2rem 1.5rem;box-shadow:0 .25rem 1rem rgba(0,0,0,.06)}\n"
+    "main.ro{--accent:#1d4ed8;--tag:#1e3a8a;--tag-bg:#dbeafe}\n"
+    "@media (prefers-color-scheme:dark){"
+    "main{--accent:#fb923c;--tag:#fed7aa;--tag-bg:#431407}"
+    "main.ro{--accent:#60a5fa;--tag:#bfdbfe;--tag-bg:#172554}}\n"
+    ".tag{display:inline-block;margin:0 0 .75rem;padding:.125rem .75rem;"
+    "border-radius:1rem;background:var(--tag-bg);color:var(--tag);"
+    "font-size:.875rem;font-weight:600;letter-spacing:.04em;"
+    "text-transform:uppercase}\n"
+    ".message{font-size:1.25rem;margin:0 0 1.5rem}\n"
+    ".when{margin:0 0 1rem;padding:1rem;border-radius:.5rem;"
+    "background:var(--bg)}\n"
+    ".when strong{font-size:1.125rem}\n"
+    ".local,.refresh{color:var(--muted)}\n"
+    ".refresh{margin:0;font-size:.9375rem}\n"
+    ".refresh button{min-height:44px;margin:.25rem 0 0;padding:.25rem 1rem;"
+    "font:inherit;color:var(--fg);background:var(--card);"
+    "border:1px solid var(--muted);border-radius:.5rem;cursor:pointer}\n"
+    "@media (max-width:30rem){body{padding:0}main{min-height:100vh;"
+    "border-radius:0;border-width:.5rem 0 0;padding:2rem 1rem}}\n";
+
+static const maintenance_template *builtin_page[2];
 
 void maintenance_response_init(apr_pool_t *p)
 {
-    maintenance_template *t;
-    const char *head = apr_pstrcat(p, maintenance_html_head(p,
-                                   "Down for maintenance", ""),
-                                   "<h1>Down for maintenance</h1>\n"
-                                   "<p>{{message}}</p>\n", NULL);
-    const char *page = apr_pstrcat(p, head, "</body>\n</html>\n", NULL);
-    const char *page_end = apr_pstrcat(p, head,
-                                       "<p>Expected back by {{end}}.</p>\n"
-                                       "</body>\n</html>\n", NULL);
+    int ro;
 
-    maintenance_template_compile(&t, page, strlen(page), p);
-    builtin_page = t;
-    maintenance_template_compile(&t, page_end, strlen(page_end), p);
-    builtin_page_end = t;
+    for (ro = 0; ro < 2; ro++) {
+        maintenance_template *t;
+        const char *page = apr_pstrcat(p,
+            maintenance_html_head_with(p, builtin[ro].title,
+                "{{#refresh}}<meta http-equiv=\"refresh\" "
+                "content=\"{{refresh}}\">\n{{/refresh}}", builtin_style),
+            builtin[ro].main, "\n<p class=\"tag\">", builtin[ro].tag, "</p>\n"
+            "<h1>", builtin[ro].title, "</h1>\n"
+            "<p class=\"message\">{{message}}</p>\n"
+            "{{#end}}<p class=\"when\">", builtin[ro].back,
+            " <strong>{{end_human}}</strong>,<br>\nby <time datetime=\""
+            "{{end}}\">{{end_utc}}</time>.</p>\n{{/end}}"
+            "{{^end}}<p class=\"when\">", builtin[ro].no_end, "</p>\n{{/end}}"
+            "{{#refresh}}<p class=\"refresh\">This page reloads itself "
+            "<span data-refresh=\"{{refresh}}\">every {{refresh}} seconds"
+            "</span>.</p>\n{{/refresh}}"
+            "</main>\n", maintenance_page_script, "</body>\n</html>\n", NULL);
+
+        maintenance_template_compile(&t, page, strlen(page), p);
+        builtin_page[ro] = t;
+    }
 }
 
 const char *maintenance_redirect_parse(maintenance_dir_conf *dc,
@@ -101,7 +156,7 @@ static apr_int64_t retry_after(const maintenance_dir_conf *dc,
 
 /* RFC 9457's problem document, with the maintenance members. */
 static const char *json_body(request_rec *r, int status, const char *message,
-                             apr_int64_t retry, const char *end)
+                             int read_only, apr_int64_t retry, const char *end)
 {
     maintenance_json j;
 
@@ -111,6 +166,7 @@ static const char *json_body(request_rec *r, int status, const char *message,
     maintenance_json_int(&j, "status", status);
     maintenance_json_str(&j, "detail", message);
     maintenance_json_raw(&j, "maintenance", "true");
+    maintenance_json_raw(&j, "read_only", read_only ? "true" : "false");
     if (retry < 0) {
         maintenance_json_raw(&j, "retry_after", "null");
     }
@@ -129,15 +185,36 @@ static int redirect(request_rec *r, const maintenance_dir_conf *dc)
     return dc->redirect_code;
 }
 
+/* The message visitors read under st. */
+static const char *message_of(const maintenance_state *st)
+{
+    return st->message ? st->message : builtin[st->read_only].message;
+}
+
+/* The HTML page under st: the MaintenanceTemplate, else the built-in
+ * page. */
+static const char *html_page(request_rec *r, const maintenance_dir_conf *dc,
+                             const maintenance_server_conf *sc,
+                             const maintenance_state *st, apr_int64_t retry)
+{
+    maintenance_template_vars v;
+
+    maintenance_template_vars_set(&v, message_of(st), retry, st->start,
+                                  st->end, maintenance_refresh(dc),
+                                  r->request_time, r->pool);
+    return maintenance_template_render(sc->tmpl ? sc->tmpl
+                                       : builtin_page[st->read_only], &v,
+                                       r->pool);
+}
+
 int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
                         const maintenance_server_conf *sc,
                         const maintenance_state *st)
 {
     int status = maintenance_status(dc);
+    int type = maintenance_response_type(dc);
+    int refresh = maintenance_refresh(dc);
     apr_int64_t retry = retry_after(dc, st, r->request_time);
-    const char *message = st->message ? st->message
-                                      : MAINTENANCE_DEFAULT_MESSAGE;
-    const char *end = maintenance_time_pformat(r->pool, st->end);
     int json;
     answer *a;
 
@@ -148,11 +225,19 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
         apr_table_setn(r->err_headers_out, "Retry-After",
                        apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry));
     }
+    if (refresh) {
+        apr_table_setn(r->err_headers_out, "Refresh",
+                       apr_psprintf(r->pool, "%d", refresh));
+    }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    apr_table_mergen(r->err_headers_out, "Vary", "Accept");
-
-    json = maintenance_accept_prefers_json(apr_table_get(r->headers_in,
-                                                         "Accept"));
+    if (type == MAINTENANCE_RESPONSE_AUTO) {
+        apr_table_mergen(r->err_headers_out, "Vary", "Accept");
+        json = maintenance_accept_prefers_json(apr_table_get(r->headers_in,
+                                                             "Accept"));
+    }
+    else {
+        json = type == MAINTENANCE_RESPONSE_JSON;
+    }
     if (!json && !sc->tmpl
         && ap_response_code_string(r, ap_index_of_response(status))) {
         return status;          /* the site's ErrorDocument */
@@ -160,25 +245,51 @@ int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
     a = apr_pcalloc(r->pool, sizeof(*a));
     if (json) {
         a->type = "application/problem+json";
-        a->body = json_body(r, status, message, retry, end);
+        a->body = json_body(r, status, message_of(st), st->read_only, retry,
+                            maintenance_time_pformat(r->pool, st->end));
     }
     else {
-        maintenance_template_vars v;
-
-        v.message = message;
-        v.retry_after = retry < 0 ? NULL
-                        : apr_psprintf(r->pool, "%" APR_INT64_T_FMT, retry);
-        v.start = maintenance_time_pformat(r->pool, st->start);
-        v.end = end;
         a->type = "text/html; charset=utf-8";
-        a->body = maintenance_template_render(sc->tmpl ? sc->tmpl
-                                              : end ? builtin_page_end
-                                              : builtin_page, &v, r->pool);
+        a->body = html_page(r, dc, sc, st, retry);
     }
     /* Keeps ap_die from following an ErrorDocument: the body is ours. */
     ap_custom_response(r, status, "maintenance");
     ap_set_module_config(r->request_config, &maintenance_module, a);
     return status;
+}
+
+const char *maintenance_response_preview(request_rec *r,
+                                         const maintenance_server_conf *sc,
+                                         const maintenance_state *st,
+                                         const char **instead)
+{
+    /* The front page's configuration: a MaintenanceRefresh, a
+     * MaintenanceRedirect or an ErrorDocument of the site's, not the
+     * toggle location's. */
+    request_rec *rr = ap_sub_req_lookup_uri("/", r, NULL);
+    const maintenance_dir_conf *dc =
+        ap_get_module_config(rr->per_dir_config, &maintenance_module);
+    const char *page = NULL, *doc;
+
+    *instead = NULL;
+    /* Copied: an .htaccess file's values live in the subrequest's pool. */
+    if (dc->redirect) {
+        *instead = apr_pstrcat(r->pool, "a redirect to ", dc->redirect, NULL);
+    }
+    else if (maintenance_response_type(dc) == MAINTENANCE_RESPONSE_JSON) {
+        *instead = "the problem document (MaintenanceResponseType json)";
+    }
+    else if (!sc->tmpl
+             && (doc = ap_response_code_string(rr, ap_index_of_response(
+                     maintenance_status(dc)))) != NULL) {
+        *instead = apr_pstrcat(r->pool, "the site's own ErrorDocument, ", doc,
+                               NULL);
+    }
+    else {
+        page = html_page(r, dc, sc, st, retry_after(dc, st, r->request_time));
+    }
+    ap_destroy_sub_req(rr);
+    return page;
 }
 
 static void insert_error_filter(request_rec *r)

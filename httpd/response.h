@@ -4,7 +4,7 @@
 
 #include "maintenance_conf.h"
 
-/* Compile the built-in page into p (post_config). */
+/* Compile the built-in pages into p (post_config). */
 void maintenance_response_init(apr_pool_t *p);
 
 /* Register the body filter and the error filter hook. */
@@ -23,5 +23,14 @@ int maintenance_is_redirect_target(request_rec *r,
 int maintenance_respond(request_rec *r, const maintenance_dir_conf *dc,
                         const maintenance_server_conf *sc,
                         const maintenance_state *st);
+
+/* The page visitors of r's site would get as their front page's answer
+ * under st, for a browser: the MaintenanceTemplate or the built-in page.
+ * NULL when they would get something else, which *instead then names (a
+ * redirect, the site's ErrorDocument, JSON). */
+const char *maintenance_response_preview(request_rec *r,
+                                         const maintenance_server_conf *sc,
+                                         const maintenance_state *st,
+                                         const char **instead);
 
 #endif

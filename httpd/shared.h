@@ -24,6 +24,7 @@ typedef enum {
     MAINTENANCE_THROUGH_EXPR,
     MAINTENANCE_THROUGH_TOGGLE,
     MAINTENANCE_THROUGH_REDIRECT,
+    MAINTENANCE_THROUGH_COOKIE,         /* a signed bypass link's */
     MAINTENANCE_THROUGH_N,
     MAINTENANCE_THROUGH_NONE = -1
 } maintenance_through;
@@ -38,6 +39,8 @@ struct maintenance_shared {
     apr_uint32_t seq;
     apr_uint32_t known;             /* a state was read or written */
     apr_uint32_t on;
+    apr_uint32_t read_only;         /* where on's padding was: a record
+                                     * kept over a restart reads as full */
     apr_time_t start, end, changed;
     char by[MAINTENANCE_STATE_MAX + 1];
     char message[MAINTENANCE_STATE_MAX + 1];
@@ -102,6 +105,7 @@ static APR_INLINE int maintenance_shared_fields(const maintenance_shared *sh,
                                                 maintenance_state *st)
 {
     st->on = MAINTENANCE_LOAD(sh->on);
+    st->read_only = MAINTENANCE_LOAD(sh->read_only);
     st->start = MAINTENANCE_LOAD(sh->start);
     st->end = MAINTENANCE_LOAD(sh->end);
     return MAINTENANCE_LOAD(sh->known);
@@ -112,9 +116,9 @@ static APR_INLINE int maintenance_shared_fields(const maintenance_shared *sh,
 int maintenance_shared_decide_again(const maintenance_shared *sh,
                                     maintenance_state *st);
 
-/* Copy sh's on, start and end into st. Returns 0 if no state is known (st
- * is then off). Inline, and the retry out of line: every request of every
- * site comes here. */
+/* Copy sh's on, read_only, start and end into st. Returns 0 if no state
+ * is known (st is then off). Inline, and the retry out of line: every
+ * request of every site comes here. */
 static APR_INLINE int maintenance_shared_decide(const maintenance_shared *sh,
                                                 maintenance_state *st)
 {

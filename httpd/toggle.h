@@ -4,7 +4,8 @@
 
 #include "maintenance_conf.h"
 
-void maintenance_toggle_register_hooks(void);
+/* Answer r, whose handler is MAINTENANCE_TOGGLE_HANDLER. */
+int maintenance_toggle(request_rec *r);
 
 /* SetHandler maintenance-toggle seen at configuration time: note in dc
  * where it is (or that it comes from an .htaccess file). Returns NULL, or

@@ -20,10 +20,16 @@
 extern "C" {
 #endif
 
+/* This release of mod_maintenance and maintenancectl. */
+#define MAINTENANCE_VERSION "1.0.0"
+
 /* A stored state larger than this is an error, never read partly. */
 #define MAINTENANCE_STATE_MAX 4096
 
-/* The on/off state, as stored by every provider (see README, "State"). */
+/* The on/off state, as stored by every provider (see README, "State").
+ * Fields are only ever added at the end: zero a whole record (= { 0 } or
+ * apr_pcalloc) before setting the fields you mean, so that a field added
+ * later keeps its default when you rebuild. */
 typedef struct maintenance_state {
     int on;
     apr_time_t start;        /* 0: from the moment it is set */
@@ -31,6 +37,9 @@ typedef struct maintenance_state {
     apr_time_t changed;      /* 0: unknown */
     const char *by;          /* NULL: unknown */
     const char *message;     /* NULL: none */
+    int read_only;           /* 0: full maintenance; 1: read-only
+                              * (stored as mode=read-only): the methods of
+                              * MaintenanceSafeMethods are served */
 } maintenance_state;
 
 /* The ap_register_provider() group and version of state providers:

@@ -6,6 +6,8 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include "mod_maintenance.h"
+
 /* One object, member by member, from its pool. */
 typedef struct maintenance_json {
     apr_array_header_t *parts;
@@ -24,6 +26,12 @@ void maintenance_json_int(maintenance_json *j, const char *name,
 /* A member whose value is written as it is: true, false, null. */
 void maintenance_json_raw(maintenance_json *j, const char *name,
                           const char *value);
+
+/* The members of state st at now, as the toggle handler and maintenancectl
+ * status --json give them: state, in_force, start, end, changed, by,
+ * message, mode. */
+void maintenance_json_state(maintenance_json *j, const maintenance_state *st,
+                            apr_time_t now);
 
 /* The object's text, to be the value of another's member. */
 const char *maintenance_json_object(maintenance_json *j);

@@ -8,6 +8,7 @@ const maintenance_builtin maintenance_builtins[] = {
     { "file", &maintenance_file_provider },
     { "memcache", &maintenance_memcache_provider },
     { "s3", &maintenance_s3_provider },
+    { "redis", &maintenance_redis_provider },
     { NULL, NULL }
 };
 

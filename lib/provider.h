@@ -19,6 +19,15 @@ extern const maintenance_builtin maintenance_builtins[];
 extern const maintenance_provider maintenance_file_provider;
 extern const maintenance_provider maintenance_memcache_provider;
 extern const maintenance_provider maintenance_s3_provider;
+extern const maintenance_provider maintenance_redis_provider;
+
+/* The password of a redis: spec's password-file=: the file's content
+ * without the line breaks that end it, in *password (NUL-terminated) and
+ * *len. NULL, or what is wrong, naming the option and the file but never
+ * the content (unreadable, not a regular file, empty, over 4 KiB). */
+const char *maintenance_redis_password_read(const char *file,
+                                            const char **password,
+                                            apr_size_t *len, apr_pool_t *p);
 
 /* The region of an AWS S3 host name (s3.REGION.amazonaws.com,
  * BUCKET.s3.REGION.amazonaws.com, s3-REGION..., s3.dualstack.REGION...),

@@ -1,20 +1,29 @@
 /* The s3: provider: the state in an object of S3, or of any S3-compatible
  * store, read and written through libcurl and signed with AWS Signature V4
- * by libcurl itself (CURLOPT_AWS_SIGV4).
+ * by libcurl itself (CURLOPT_AWS_SIGV4), with credentials from the chain
+ * of aws_creds.h.
  *
  * Every call has an easy handle of its own, so calls from several threads
- * never share one, and is bounded by MaintenanceStateTimeout. The payload
- * of a PUT is sent as UNSIGNED-PAYLOAD (APR has no SHA-256) but its
- * Content-MD5 is signed, so the store refuses a body changed on the way. */
+ * never share one, and is bounded by MaintenanceStateTimeout, fetching
+ * credentials included. A PUT's payload is signed with its SHA-256
+ * (x-amz-content-sha256), and its Content-MD5 is sent too, so the store
+ * refuses a body changed on the way.
+ *
+ * An answer that says the store is throttling or failing (503 SlowDown,
+ * 429, any 5xx) starts a backoff: reads during it return the same error
+ * at once, without a request, for 1 s, then 2, 4... up to 60 s (at least
+ * what a Retry-After asks), until a read works again. */
 #include <apr_base64.h>
-#include <apr_env.h>
-#include <apr_file_io.h>
 #include <apr_lib.h>
 #include <apr_md5.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 #include <apr_uri.h>
 #include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 
+#include "aws_creds.h"
 #include "provider.h"
 
 /* SHA-256 of the empty body of a GET. */
@@ -25,9 +34,15 @@
 typedef struct {
     const char *url;
     const char *sigv4;          /* "aws:amz:REGION:s3" */
-    const char *userpwd;        /* "ACCESS:SECRET": never logged */
-    const char *token_header;   /* "x-amz-security-token: ...", or NULL */
-    long timeout_ms;
+    maintenance_aws *aws;       /* the credentials */
+    apr_interval_time_t timeout;
+
+    /* The backoff after a throttling or failing answer, per process. */
+    apr_thread_mutex_t *lock;
+    apr_interval_time_t backoff;        /* 0: none since the last success */
+    apr_time_t backoff_until;
+    apr_status_t backoff_rv;
+    char backoff_err[1024];
 } s3_instance;
 
 typedef struct {
@@ -35,6 +50,7 @@ typedef struct {
     apr_size_t len;
     apr_size_t max;             /* what is kept; the rest is counted */
     apr_size_t total;
+    char retry_after[64];       /* the Retry-After header, "" if none */
 } body;
 
 /* The region of an AWS endpoint: s3.REGION.amazonaws.com,
@@ -70,15 +86,35 @@ int maintenance_s3_region_valid(const char *region)
                       == strlen(region);
 }
 
-/* Whether uri names an object, not a bucket: a host that is an address
- * cannot be a bucket's, so its path must be /BUCKET/KEY; any path must
- * end in a key, not in a slash. */
+/* Whether host is AWS's S3 endpoint itself, with no bucket before it
+ * (s3.amazonaws.com, s3.REGION..., s3-REGION..., s3.dualstack.REGION...):
+ * its URLs are path-style. */
+static int aws_endpoint(const char *host)
+{
+    const char *aws = strstr(host, ".amazonaws.com");
+
+    if (!aws || strncmp(host, "s3", 2) || (host[2] != '.' && host[2] != '-')) {
+        return 0;
+    }
+    /* The labels after s3 name a region (s3-REGION, s3.REGION,
+     * s3.dualstack.REGION): one at most, two with dualstack. */
+    host += 3;
+    if (!strncmp(host, "dualstack.", 10)) {
+        host += 10;
+    }
+    return host >= aws || !memchr(host, '.', aws - host);
+}
+
+/* Whether uri names an object, not a bucket alone. A host that is an
+ * address, localhost or AWS's endpoint itself is no bucket's, so its path
+ * must be /BUCKET/KEY; any path must end in a key, not in a slash. */
 static int has_key(const apr_uri_t *uri)
 {
     const char *key = uri->path + 1;
     const char *host = uri->hostname;
 
-    if (strchr(host, ':') || strspn(host, "0123456789.") == strlen(host)) {
+    if (strchr(host, ':') || strspn(host, "0123456789.") == strlen(host)
+        || !strcasecmp(host, "localhost") || aws_endpoint(host)) {
         key = strchr(key, '/');
         key = key ? key + 1 : "";
     }
@@ -114,111 +150,13 @@ static const char *signable_url(const char *url, apr_pool_t *p)
     return out;
 }
 
-static char *trim(char *s)
-{
-    char *end;
-
-    while (apr_isspace(*s)) {
-        s++;
-    }
-    end = s + strlen(s);
-    while (end > s && apr_isspace(end[-1])) {
-        *--end = '\0';
-    }
-    return s;
-}
-
-/* The keys of one profile of an AWS shared-credentials file (INI):
- * [NAME] or [profile NAME] sections of key = value lines. */
-static void read_profile(char *text, const char *profile, apr_table_t *keys)
-{
-    char *line, *last;
-    int in_profile = 0;
-
-    for (line = apr_strtok(text, "\r\n", &last); line;
-         line = apr_strtok(NULL, "\r\n", &last)) {
-        char *l = trim(line), *eq;
-
-        if (*l == '[' && l[strlen(l) - 1] == ']') {
-            l[strlen(l) - 1] = '\0';
-            l = trim(l + 1);
-            if (!strncmp(l, "profile ", 8)) {
-                l = trim(l + 8);
-            }
-            in_profile = !strcmp(l, profile);
-        }
-        else if (in_profile && *l != '#' && *l != ';'
-                 && (eq = strchr(l, '=')) != NULL) {
-            *eq = '\0';
-            apr_table_set(keys, trim(l), trim(eq + 1));
-        }
-    }
-}
-
-static const char *credentials_from_file(s3_instance *si, const char *file,
-                                         const char *profile, apr_pool_t *p)
-{
-    apr_table_t *keys = apr_table_make(p, 4);
-    const char *id, *secret, *token;
-    char *text;
-    apr_file_t *f;
-    apr_finfo_t finfo;
-
-    if (apr_file_open(&f, file, APR_FOPEN_READ,
-                      APR_FPROT_OS_DEFAULT, p) != APR_SUCCESS
-        || apr_file_info_get(&finfo, APR_FINFO_SIZE, f) != APR_SUCCESS
-        || finfo.size > 65536) {
-        return apr_psprintf(p, "cannot read the credentials file %s", file);
-    }
-    text = apr_pcalloc(p, (apr_size_t)finfo.size + 1);
-    apr_file_read_full(f, text, (apr_size_t)finfo.size, NULL);
-    apr_file_close(f);
-    read_profile(text, profile, keys);
-
-    id = apr_table_get(keys, "aws_access_key_id");
-    secret = apr_table_get(keys, "aws_secret_access_key");
-    token = apr_table_get(keys, "aws_session_token");
-    if (!id || !*id || !secret || !*secret) {
-        return apr_psprintf(p, "%s has no aws_access_key_id and "
-                            "aws_secret_access_key in profile [%s]",
-                            file, profile);
-    }
-    si->userpwd = apr_pstrcat(p, id, ":", secret, NULL);
-    if (token && *token) {
-        si->token_header = apr_pstrcat(p, "x-amz-security-token: ", token,
-                                       NULL);
-    }
-    return NULL;
-}
-
 const char *maintenance_s3_credentials_check(const char *file,
                                              const char *profile,
                                              apr_pool_t *p)
 {
-    s3_instance si = { 0 };
+    maintenance_aws *a;
 
-    return credentials_from_file(&si, file, profile, p);
-}
-
-static const char *credentials_from_env(s3_instance *si, apr_pool_t *p)
-{
-    char *id = NULL, *secret = NULL, *token = NULL;
-
-    apr_env_get(&id, "AWS_ACCESS_KEY_ID", p);
-    apr_env_get(&secret, "AWS_SECRET_ACCESS_KEY", p);
-    apr_env_get(&token, "AWS_SESSION_TOKEN", p);
-    if (!id || !*id || !secret || !*secret) {
-        return "no credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-               "are not in the environment, and no credentials file is "
-               "named (MaintenanceS3Credentials for httpd, "
-               "MAINTENANCE_S3_CREDENTIALS for maintenancectl)";
-    }
-    si->userpwd = apr_pstrcat(p, id, ":", secret, NULL);
-    if (token && *token) {
-        si->token_header = apr_pstrcat(p, "x-amz-security-token: ", token,
-                                       NULL);
-    }
-    return NULL;
+    return maintenance_aws_create(&a, file, profile, "us-east-1", p);
 }
 
 static const char *s3_create(void **instance, const char *args,
@@ -270,15 +208,19 @@ static const char *s3_create(void **instance, const char *args,
     if (!region) {
         region = maintenance_s3_region_of(uri.hostname, p);
     }
+    if (!region) {
+        region = "us-east-1";
+    }
     si->url = signable_url(args, p);
-    si->sigv4 = apr_pstrcat(p, "aws:amz:", region ? region : "us-east-1",
-                            ":s3", NULL);
-    si->timeout_ms = (long)apr_time_as_msec(pp->timeout);
-    err = file ? credentials_from_file(si, file, profile ? profile
-                                                         : "default", p)
-               : credentials_from_env(si, p);
-    if (err) {
+    si->sigv4 = apr_pstrcat(p, "aws:amz:", region, ":s3", NULL);
+    si->timeout = pp->timeout;
+    if ((err = maintenance_aws_create(&si->aws, file, profile, region, p))
+        != NULL) {
         return err;
+    }
+    if (apr_thread_mutex_create(&si->lock, APR_THREAD_MUTEX_DEFAULT, p)
+        != APR_SUCCESS) {
+        return "cannot make a mutex";
     }
     *instance = si;
     return NULL;
@@ -299,30 +241,63 @@ static size_t collect(char *data, size_t size, size_t n, void *baton)
     return len;
 }
 
-/* S3's error code from its XML answer, like SignatureDoesNotMatch. */
-static const char *error_code(const body *b, apr_pool_t *p)
+/* Keeps the Retry-After header. */
+static size_t on_header(char *data, size_t size, size_t n, void *baton)
 {
-    char *text = apr_pstrmemdup(p, b->buf, b->len);
-    char *start = strstr(text, "<Code>"), *end;
+    static const char name[] = "retry-after:";
+    body *b = baton;
+    size_t len = size * n;
 
-    if (!start || !(end = strstr(start, "</Code>"))) {
-        return NULL;
+    if (len > sizeof(name) - 1 && !strncasecmp(data, name, sizeof(name) - 1)) {
+        size_t vlen = len - (sizeof(name) - 1);
+
+        if (vlen >= sizeof(b->retry_after)) {
+            vlen = sizeof(b->retry_after) - 1;
+        }
+        memcpy(b->retry_after, data + sizeof(name) - 1, vlen);
+        b->retry_after[vlen] = '\0';
+        b->retry_after[strcspn(b->retry_after, "\r\n")] = '\0';
     }
-    start += 6;
-    return apr_pstrmemdup(p, start, end - start);
+    return len;
 }
 
-/* One request; the answer's status and body (kept up to b->max). */
-static apr_status_t request(const s3_instance *si, const char *method,
+/* The lowercase hex SHA-256 of len bytes of data. */
+static const char *sha256_hex(const char *data, apr_size_t len,
+                              apr_pool_t *p)
+{
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    char *hex = apr_palloc(p, 2 * sizeof(digest) + 1);
+    apr_size_t i;
+
+    SHA256((const unsigned char *)data, len, digest);
+    for (i = 0; i < sizeof(digest); i++) {
+        apr_snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    }
+    return hex;
+}
+
+/* One request, signed with c, bounded by deadline; the answer's status
+ * and body (kept up to b->max). */
+static apr_status_t request(const s3_instance *si,
+                            const maintenance_aws_creds *c,
+                            apr_time_t deadline, const char *method,
                             const char *data, apr_size_t len, long *status,
                             body *b, apr_pool_t *p, const char **err)
 {
     char curl_err[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = NULL;
-    CURL *curl = curl_easy_init();
+    long ms = (long)apr_time_as_msec(deadline - apr_time_now());
+    char *userpwd, *token = NULL;
+    CURL *curl;
     CURLcode rc;
 
-    if (!curl) {
+    if (ms <= 0) {
+        *err = apr_psprintf(p, "S3 %s %s: no time left for it after "
+                            "fetching credentials (MaintenanceStateTimeout)",
+                            method, si->url);
+        return APR_TIMEUP;
+    }
+    if (!(curl = curl_easy_init())) {
         *err = "s3: libcurl could not make a handle";
         return APR_ENOMEM;
     }
@@ -336,7 +311,9 @@ static apr_status_t request(const s3_instance *si, const char *method,
         headers = curl_slist_append(headers, apr_pstrcat(p, "Content-MD5: ",
                                                          md5_b64, NULL));
         headers = curl_slist_append(headers,
-                                    "x-amz-content-sha256: UNSIGNED-PAYLOAD");
+                                    apr_pstrcat(p, "x-amz-content-sha256: ",
+                                                sha256_hex(data, len, p),
+                                                NULL));
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, data);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len);
     }
@@ -344,26 +321,34 @@ static apr_status_t request(const s3_instance *si, const char *method,
         headers = curl_slist_append(headers,
                                     "x-amz-content-sha256: " EMPTY_SHA256);
     }
-    if (si->token_header) {
-        headers = curl_slist_append(headers, si->token_header);
+    if (c->token) {
+        token = apr_pstrcat(p, "x-amz-security-token: ", c->token, NULL);
+        headers = curl_slist_append(headers, token);
     }
+    userpwd = apr_pstrcat(p, c->id, ":", c->secret, NULL);
     curl_easy_setopt(curl, CURLOPT_URL, si->url);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, si->sigv4);
-    curl_easy_setopt(curl, CURLOPT_USERPWD, si->userpwd);
+    curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, si->timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, si->timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ms);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, b);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, b);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
 
     rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
     curl_easy_cleanup(curl);
     curl_slist_free_all(headers);
+    OPENSSL_cleanse(userpwd, strlen(userpwd));
+    if (token) {
+        OPENSSL_cleanse(token, strlen(token));
+    }
     if (rc != CURLE_OK) {
         *err = apr_psprintf(p, "S3 %s %s: %s", method, si->url,
                             *curl_err ? curl_err : curl_easy_strerror(rc));
@@ -372,13 +357,88 @@ static apr_status_t request(const s3_instance *si, const char *method,
     return APR_SUCCESS;
 }
 
-static const char *say_status(const s3_instance *si, const char *method,
-                              long status, const body *b, apr_pool_t *p)
+/* The store refused: what it said, and what it means. Throttling or a
+ * failing store is APR_EAGAIN (an outage, backed off); a refusal of the
+ * credentials says what may be wrong with them. */
+static apr_status_t refusal(s3_instance *si, const char *method,
+                            long status, const body *b, apr_pool_t *p,
+                            const char **err)
 {
-    const char *code = error_code(b, p);
+    const char *code, *message, *note = NULL;
+    int again = status == 429 || status >= 500;
 
-    return apr_psprintf(p, "S3 %s %s: HTTP %ld%s%s", method, si->url,
-                        status, code ? " " : "", code ? code : "");
+    maintenance_aws_error_of(b->buf, b->len, &code, &message, p);
+    again = again || (code && !strcmp(code, "SlowDown"));
+    if (status == 400 || status == 403) {
+        note = maintenance_aws_note(si->aws, p);
+    }
+    *err = apr_psprintf(p, "S3 %s %s: HTTP %ld%s%s (credentials from the "
+                        "%s)%s%s", method, si->url, status, code ? " " : "",
+                        code ? code : "", maintenance_aws_source(si->aws),
+                        note ? ": " : "", note ? note : "");
+    return again ? APR_EAGAIN : MAINTENANCE_ESTORE;
+}
+
+/* The credentials and one request; a throttling or failing answer (of
+ * the store or of a credentials service) is APR_EAGAIN. */
+static apr_status_t signed_request(s3_instance *si, const char *method,
+                                   const char *data, apr_size_t len,
+                                   long *status, body *b, apr_pool_t *p,
+                                   const char **err)
+{
+    apr_time_t deadline = apr_time_now() + si->timeout;
+    maintenance_aws_creds c;
+    apr_status_t rv;
+
+    if ((rv = maintenance_aws_get(si->aws, deadline, &c, p, err))
+        != APR_SUCCESS) {
+        *err = apr_psprintf(p, "S3 %s %s: credentials: %s", method, si->url,
+                            *err);
+        return rv;
+    }
+    rv = request(si, &c, deadline, method, data, len, status, b, p, err);
+    OPENSSL_cleanse((char *)c.secret, strlen(c.secret));
+    return rv;
+}
+
+/* During a backoff: its error, at once. */
+static int backing_off(s3_instance *si, apr_status_t *rv, apr_pool_t *p,
+                       const char **err)
+{
+    int wait;
+
+    apr_thread_mutex_lock(si->lock);
+    if ((wait = apr_time_now() < si->backoff_until)) {
+        *rv = si->backoff_rv;
+        *err = apr_pstrdup(p, si->backoff_err);
+    }
+    apr_thread_mutex_unlock(si->lock);
+    return wait;
+}
+
+/* After a read: a success ends the backoff, a throttling or failing
+ * answer starts or lengthens it (*err says for how long). */
+static void back_off(s3_instance *si, apr_status_t rv, const body *b,
+                     apr_pool_t *p, const char **err)
+{
+    apr_time_t now = apr_time_now();
+
+    apr_thread_mutex_lock(si->lock);
+    if (rv == APR_SUCCESS || rv == APR_NOTFOUND || rv == APR_ENOSPC) {
+        si->backoff = 0;
+        si->backoff_until = 0;
+    }
+    else if (rv == APR_EAGAIN) {
+        si->backoff = maintenance_aws_backoff(
+            si->backoff, maintenance_aws_retry_after(
+                *b->retry_after ? b->retry_after : NULL, now));
+        si->backoff_until = now + si->backoff;
+        si->backoff_rv = rv;
+        *err = apr_psprintf(p, "%s; no request for %" APR_TIME_T_FMT " s",
+                            *err, apr_time_sec(si->backoff));
+        apr_cpystrn(si->backoff_err, *err, sizeof(si->backoff_err));
+    }
+    apr_thread_mutex_unlock(si->lock);
 }
 
 static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
@@ -389,30 +449,35 @@ static apr_status_t s3_get(void *instance, char *buf, apr_size_t *len,
     long status = 0;
     apr_status_t rv;
 
-    b.buf = buf;
-    b.max = MAINTENANCE_STATE_MAX + 1;
-    if ((rv = request(si, "GET", NULL, 0, &status, &b, p, err))
-        != APR_SUCCESS) {
+    if (backing_off(si, &rv, p, err)) {
         return rv;
     }
-    if (status == 200) {
-        if (b.total > MAINTENANCE_STATE_MAX) {
-            *err = apr_psprintf(p, "S3 object %s is larger than %d bytes",
-                                si->url, MAINTENANCE_STATE_MAX);
-            return APR_ENOSPC;
+    b.buf = buf;
+    b.max = MAINTENANCE_STATE_MAX + 1;
+    rv = signed_request(si, "GET", NULL, 0, &status, &b, p, err);
+    if (rv == APR_SUCCESS) {
+        if (status == 200) {
+            if (b.total > MAINTENANCE_STATE_MAX) {
+                *err = apr_psprintf(p, "S3 object %s is larger than %d bytes",
+                                    si->url, MAINTENANCE_STATE_MAX);
+                rv = APR_ENOSPC;
+            }
+            *len = b.len;
         }
-        *len = b.len;
-        return APR_SUCCESS;
-    }
-    /* A missing object is off; a missing bucket is a mistake. */
-    if (status == 404) {
-        const char *code = error_code(&b, p);
-        if (!code || !strcmp(code, "NoSuchKey")) {
-            return APR_NOTFOUND;
+        else if (status == 404) {
+            /* A missing object is off; a missing bucket is a mistake. */
+            const char *code, *message;
+
+            maintenance_aws_error_of(b.buf, b.len, &code, &message, p);
+            rv = !code || !strcmp(code, "NoSuchKey")
+                 ? APR_NOTFOUND : refusal(si, "GET", status, &b, p, err);
+        }
+        else {
+            rv = refusal(si, "GET", status, &b, p, err);
         }
     }
-    *err = say_status(si, "GET", status, &b, p);
-    return MAINTENANCE_ESTORE;
+    back_off(si, rv, &b, p, err);
+    return rv;
 }
 
 static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
@@ -425,13 +490,12 @@ static apr_status_t s3_set(void *instance, const char *text, apr_size_t len,
 
     b.buf = apr_palloc(p, ERROR_BODY_MAX);
     b.max = ERROR_BODY_MAX;
-    if ((rv = request(si, "PUT", text, len, &status, &b, p, err))
+    if ((rv = signed_request(si, "PUT", text, len, &status, &b, p, err))
         != APR_SUCCESS) {
         return rv;
     }
     if (status / 100 != 2) {
-        *err = say_status(si, "PUT", status, &b, p);
-        return MAINTENANCE_ESTORE;
+        return refusal(si, "PUT", status, &b, p, err);
     }
     return APR_SUCCESS;
 }

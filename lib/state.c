@@ -32,6 +32,20 @@ static const char *parse_time_field(const char *key, const char *value,
     return err ? apr_psprintf(p, "%s=%s: %s", key, value, err) : NULL;
 }
 
+const char *maintenance_mode_parse(const char *value, int *read_only)
+{
+    if (!strcmp(value, "read-only")) {
+        *read_only = 1;
+    }
+    else if (!strcmp(value, "full")) {
+        *read_only = 0;
+    }
+    else {
+        return "the mode is full or read-only";
+    }
+    return NULL;
+}
+
 /* The keys a state may have; any other is kept for newer writers, and
  * reported. */
 static const char *parse_field(maintenance_state *st, const char *key,
@@ -46,6 +60,10 @@ static const char *parse_field(maintenance_state *st, const char *key,
     }
     if (!strcmp(key, "changed")) {
         return parse_time_field(key, value, &st->changed, p);
+    }
+    if (!strcmp(key, "mode")) {
+        const char *err = maintenance_mode_parse(value, &st->read_only);
+        return err ? apr_psprintf(p, "mode=%s: %s", value, err) : NULL;
     }
     if (!strcmp(key, "by")) {
         st->by = value;
@@ -75,6 +93,12 @@ static char *trim(char *s)
     return s;
 }
 
+static const char *window_check(const maintenance_state *st)
+{
+    return st->start && st->end && st->end <= st->start
+           ? "end is not after start" : NULL;
+}
+
 const char *maintenance_state_parse(maintenance_state *st, const char *text,
                                     apr_size_t len, const char **unknown,
                                     apr_pool_t *p)
@@ -95,6 +119,10 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
         return "state contains a NUL byte";
     }
     copy = apr_pstrmemdup(p, text, len);
+    if (copy[strspn(copy, " \t\r\n")] == '{') {
+        return (err = maintenance_schedule_parse(st, copy, p)) != NULL ? err
+               : window_check(st);
+    }
 
     for (line = copy; line; line = next) {
         char *eq, *key;
@@ -126,10 +154,7 @@ const char *maintenance_state_parse(maintenance_state *st, const char *text,
                                 : key;
         }
     }
-    if (st->start && st->end && st->end <= st->start) {
-        return "end is not after start";
-    }
-    return NULL;
+    return window_check(st);
 }
 
 static char *time_line(const char *key, apr_time_t t, apr_pool_t *p)
@@ -163,6 +188,7 @@ static char *text_line(const char *key, const char *value, apr_pool_t *p)
 char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p)
 {
     return apr_pstrcat(p, st->on ? "on\n" : "off\n",
+                       st->read_only ? "mode=read-only\n" : "",
                        time_line("start", st->start, p),
                        time_line("end", st->end, p),
                        time_line("changed", st->changed, p),

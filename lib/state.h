@@ -5,15 +5,22 @@
 #include "mod_maintenance.h"
 
 /* Parse len bytes of stored text into st (strings from p). Returns NULL, or
- * a one-line error text. Strict: anything but the documented format is an
- * error, and so is more than MAINTENANCE_STATE_MAX bytes. Blanks around
- * keys and values do not count. Keys it does not know are skipped; unknown,
- * if not NULL, gets them ("mode, colour"), or NULL. */
+ * a one-line error text. Strict: anything but the documented format (or
+ * django-maintenance-mode's JSON schedule) is an error, and so is more
+ * than MAINTENANCE_STATE_MAX bytes. Blanks around keys and values do not
+ * count. Keys it does not know are skipped; unknown, if not NULL, gets
+ * them ("reason, colour"), or NULL. */
 const char *maintenance_state_parse(maintenance_state *st, const char *text,
                                     apr_size_t len, const char **unknown,
                                     apr_pool_t *p);
 
-/* The stored text of st, newline-terminated. */
+/* A mode as the state, the toggle page's form and maintenancectl spell
+ * it: "full" (0) or "read-only" (1), into *read_only. Returns NULL, or
+ * what is right. */
+const char *maintenance_mode_parse(const char *value, int *read_only);
+
+/* The stored text of st, newline-terminated; "mode=read-only" only in
+ * that mode, so a full state reads the same to an older reader. */
 char *maintenance_state_format(const maintenance_state *st, apr_pool_t *p);
 
 /* Set st's window from what a user typed, each NULL when not given: start
@@ -40,5 +47,11 @@ static APR_INLINE int maintenance_state_pending(const maintenance_state *st,
 {
     return st->on && (!st->end || now < st->end);
 }
+
+/* django-maintenance-mode 0.23's scheduled state, {"start": TIME|null,
+ * "end": TIME|null}, NUL-terminated, into st (on, within that window).
+ * Returns NULL, or why it is not one (schedule.c). */
+const char *maintenance_schedule_parse(maintenance_state *st, const char *text,
+                                       apr_pool_t *p);
 
 #endif

@@ -1,57 +1,149 @@
-/* MaintenanceTemplate pages, and escaping for HTML and JSON bodies. */
+/* MaintenanceTemplate pages, the words pages say times in, and escaping
+ * for HTML and JSON bodies. */
 #include <apr_strings.h>
 #include <apr_tables.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "template.h"
+#include "timefmt.h"
 
 typedef enum {
-    PART_TEXT, PART_MESSAGE, PART_RETRY_AFTER, PART_START, PART_END
+    PART_TEXT,
+    PART_VALUE,
+    PART_SECTION,         /* {{#name}}: what follows, if name has a value */
+    PART_INVERTED,        /* {{^name}}: what follows, if it has none */
+    PART_SECTION_END      /* {{/name}} */
 } part_kind;
 
 typedef struct {
     part_kind kind;
-    const char *text;     /* PART_TEXT only */
+    int value;            /* all but PART_TEXT: an index into values[] */
+    int end;              /* PART_SECTION, PART_INVERTED: the index of
+                           * the part that closes it */
+    const char *text;     /* PART_TEXT */
 } part;
 
 struct maintenance_template {
     apr_array_header_t *parts;
 };
 
+/* The placeholders, and where maintenance_template_vars holds each. */
 static const struct {
     const char *name;
-    part_kind kind;
-} placeholders[] = {
-    { "message", PART_MESSAGE },
-    { "retry_after", PART_RETRY_AFTER },
-    { "start", PART_START },
-    { "end", PART_END },
-    { NULL, PART_TEXT }
+    apr_size_t offset;
+} values[] = {
+#define VALUE(name) { #name, offsetof(maintenance_template_vars, name) }
+    VALUE(message),
+    VALUE(retry_after),
+    VALUE(start),
+    VALUE(start_utc),
+    VALUE(start_human),
+    VALUE(end),
+    VALUE(end_utc),
+    VALUE(end_human),
+    VALUE(refresh),
+#undef VALUE
 };
+#define NVALUES ((int)(sizeof(values) / sizeof(values[0])))
 
-static void add_part(maintenance_template *t, part_kind kind,
-                     const char *text)
+static const char *value_of(const maintenance_template_vars *v, int i)
 {
-    part *pt = apr_array_push(t->parts);
-    pt->kind = kind;
-    pt->text = text;
+    return *(const char *const *)((const char *)v + values[i].offset);
 }
 
-static const char *add_placeholder(maintenance_template *t, const char *name,
-                                   apr_size_t len, apr_pool_t *p)
+void maintenance_template_vars_set(maintenance_template_vars *v,
+                                   const char *message,
+                                   apr_int64_t retry_after, apr_time_t start,
+                                   apr_time_t end, int refresh,
+                                   apr_time_t now, apr_pool_t *p)
 {
+    v->message = message;
+    v->retry_after = retry_after < 0 ? NULL
+                     : apr_psprintf(p, "%" APR_INT64_T_FMT, retry_after);
+    v->start = maintenance_time_pformat(p, start);
+    v->start_utc = start ? maintenance_time_utc(p, start) : NULL;
+    v->start_human = start ? maintenance_time_words(p, start, now) : NULL;
+    v->end = maintenance_time_pformat(p, end);
+    v->end_utc = end ? maintenance_time_utc(p, end) : NULL;
+    v->end_human = end ? maintenance_time_words(p, end, now) : NULL;
+    v->refresh = refresh > 0 ? apr_itoa(p, refresh) : NULL;
+}
+
+static part *add_part(maintenance_template *t, part_kind kind,
+                      const char *text)
+{
+    part *pt = apr_array_push(t->parts);
+
+    pt->kind = kind;
+    pt->value = -1;
+    pt->end = -1;
+    pt->text = text;
+    return pt;
+}
+
+/* The list of names, for an error: "{{message}}, ... or {{refresh}}". */
+static const char *known_names(apr_pool_t *p)
+{
+    const char *list = "";
     int i;
 
-    for (i = 0; placeholders[i].name; i++) {
-        if (strlen(placeholders[i].name) == len
-            && !strncmp(placeholders[i].name, name, len)) {
-            add_part(t, placeholders[i].kind, NULL);
-            return NULL;
+    for (i = 0; i < NVALUES; i++) {
+        list = apr_pstrcat(p, list, i == 0 ? "" : i < NVALUES - 1 ? ", "
+                           : " or ", "{{", values[i].name, "}}", NULL);
+    }
+    return list;
+}
+
+/* The tag between {{ and }}, len bytes: a placeholder, or a section's
+ * start or end. open holds the sections not yet closed (part indices). */
+static const char *add_tag(maintenance_template *t, apr_array_header_t *open,
+                           const char *tag, apr_size_t len, apr_pool_t *p)
+{
+    part_kind kind = PART_VALUE;
+    apr_size_t sigil = 0;
+    part *pt;
+    int i;
+
+    if (len && (*tag == '#' || *tag == '^' || *tag == '/')) {
+        kind = *tag == '#' ? PART_SECTION : *tag == '^' ? PART_INVERTED
+               : PART_SECTION_END;
+        sigil = 1;
+    }
+    for (i = 0; i < NVALUES; i++) {
+        if (strlen(values[i].name) == len - sigil
+            && !strncmp(values[i].name, tag + sigil, len - sigil)) {
+            break;
         }
     }
-    return apr_psprintf(p, "unknown placeholder {{%.*s}}: use {{message}}, "
-                        "{{retry_after}}, {{start}} or {{end}}",
-                        (int)len, name);
+    if (i == NVALUES) {
+        return apr_psprintf(p, "unknown placeholder {{%.*s}}: use %s, or "
+                            "{{#name}}...{{/name}} for what shows only when "
+                            "name has a value ({{^name}}: only when it has "
+                            "none)", (int)len, tag, known_names(p));
+    }
+    if (kind == PART_SECTION_END) {
+        const part *start;
+        int at;
+
+        if (apr_is_empty_array(open)) {
+            return apr_psprintf(p, "{{/%s}} ends no section", values[i].name);
+        }
+        at = *(int *)apr_array_pop(open);
+        start = &APR_ARRAY_IDX(t->parts, at, part);
+        if (start->value != i) {
+            return apr_psprintf(p, "{{/%s}} where {{/%s}} was due: sections "
+                                "end in the order they start", values[i].name,
+                                values[start->value].name);
+        }
+        APR_ARRAY_IDX(t->parts, at, part).end = t->parts->nelts;
+    }
+    else if (kind != PART_VALUE) {
+        APR_ARRAY_PUSH(open, int) = t->parts->nelts;
+    }
+    pt = add_part(t, kind, NULL);
+    pt->value = i;
+    return NULL;
 }
 
 const char *maintenance_template_compile(maintenance_template **out,
@@ -59,28 +151,38 @@ const char *maintenance_template_compile(maintenance_template **out,
                                          apr_pool_t *p)
 {
     maintenance_template *t = apr_palloc(p, sizeof(*t));
-    const char *s = apr_pstrmemdup(p, text, len), *open;
+    apr_array_header_t *open = apr_array_make(p, 4, sizeof(int));
+    const char *s = apr_pstrmemdup(p, text, len), *brace;
 
     /* The page would silently end there. */
     if (memchr(text, '\0', len)) {
         return "contains a NUL byte";
     }
-    t->parts = apr_array_make(p, 9, sizeof(part));
-    while ((open = strstr(s, "{{")) != NULL) {
-        const char *close = strstr(open + 2, "}}");
+    t->parts = apr_array_make(p, 16, sizeof(part));
+    while ((brace = strstr(s, "{{")) != NULL) {
+        const char *close = strstr(brace + 2, "}}");
         const char *err;
 
         if (!close) {
             return "a {{ without its }}";
         }
-        if (open > s) {
-            add_part(t, PART_TEXT, apr_pstrmemdup(p, s, open - s));
+        if (brace > s) {
+            add_part(t, PART_TEXT, apr_pstrmemdup(p, s, brace - s));
         }
-        err = add_placeholder(t, open + 2, close - open - 2, p);
+        err = add_tag(t, open, brace + 2, close - brace - 2, p);
         if (err) {
             return err;
         }
         s = close + 2;
+    }
+    if (!apr_is_empty_array(open)) {
+        const part *start = &APR_ARRAY_IDX(t->parts,
+                                           *(int *)apr_array_pop(open), part);
+
+        return apr_psprintf(p, "{{%c%s}} without its {{/%s}}",
+                            start->kind == PART_SECTION ? '#' : '^',
+                            values[start->value].name,
+                            values[start->value].name);
     }
     if (*s) {
         add_part(t, PART_TEXT, s);
@@ -89,40 +191,91 @@ const char *maintenance_template_compile(maintenance_template **out,
     return NULL;
 }
 
-static const char *part_value(const part *pt,
-                              const maintenance_template_vars *v)
-{
-    switch (pt->kind) {
-    case PART_MESSAGE:     return v->message;
-    case PART_RETRY_AFTER: return v->retry_after;
-    case PART_START:       return v->start;
-    case PART_END:         return v->end;
-    default:               return pt->text;
-    }
-}
-
 char *maintenance_template_render(const maintenance_template *t,
                                   const maintenance_template_vars *v,
                                   apr_pool_t *p)
 {
     struct iovec *vec = apr_palloc(p, t->parts->nelts * sizeof(*vec) + 1);
     apr_size_t len;
-    int i;
+    int i, n = 0;
 
     for (i = 0; i < t->parts->nelts; i++) {
         const part *pt = &APR_ARRAY_IDX(t->parts, i, part);
-        const char *s = part_value(pt, v);
+        const char *s = pt->value < 0 ? NULL : value_of(v, pt->value);
+        int has = s && *s;
 
-        if (!s) {
-            s = "";
-        }
-        else if (pt->kind != PART_TEXT) {
+        switch (pt->kind) {
+        case PART_TEXT:
+            s = pt->text;
+            break;
+        case PART_VALUE:
+            if (!has) {
+                continue;
+            }
             s = maintenance_escape_html(p, s);
+            break;
+        case PART_SECTION:
+        case PART_INVERTED:
+            if (has != (pt->kind == PART_SECTION)) {
+                i = pt->end;    /* skipped, with its end */
+            }
+            continue;
+        default:
+            continue;
         }
-        vec[i].iov_base = (void *)s;
-        vec[i].iov_len = strlen(s);
+        vec[n].iov_base = (void *)s;
+        vec[n++].iov_len = strlen(s);
     }
-    return apr_pstrcatv(p, vec, t->parts->nelts, &len);
+    return apr_pstrcatv(p, vec, n, &len);
+}
+
+static const char *const months[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+const char *maintenance_time_utc(apr_pool_t *p, apr_time_t t)
+{
+    apr_time_exp_t x;
+
+    apr_time_exp_gmt(&x, t);
+    return apr_psprintf(p, "%d %s %d, %02d:%02d UTC", x.tm_mday,
+                        months[x.tm_mon], x.tm_year + 1900, x.tm_hour,
+                        x.tm_min);
+}
+
+/* n of a unit, in words: "a minute", "an hour", "3 days". */
+static const char *count_of(apr_pool_t *p, apr_int64_t n, const char *one,
+                            const char *unit)
+{
+    return n == 1 ? one : apr_psprintf(p, "%" APR_INT64_T_FMT " %ss", n,
+                                       unit);
+}
+
+const char *maintenance_time_words(apr_pool_t *p, apr_time_t t,
+                                   apr_time_t now)
+{
+    apr_int64_t s = apr_time_sec(t > now ? t - now : now - t);
+    apr_int64_t minutes = (s + 30) / 60, hours = (s + 1800) / 3600;
+    const char *span;
+
+    if (s < 60) {
+        span = "less than a minute";
+    }
+    else if (minutes < 60) {
+        span = apr_pstrcat(p, "about ", count_of(p, minutes, "a minute",
+                                                 "minute"), NULL);
+    }
+    else if (hours < 24) {
+        span = apr_pstrcat(p, "about ", count_of(p, hours, "an hour",
+                                                 "hour"), NULL);
+    }
+    else {
+        span = apr_pstrcat(p, "about ", count_of(p, (s + 43200) / 86400,
+                                                 "a day", "day"), NULL);
+    }
+    return t > now ? apr_pstrcat(p, "in ", span, NULL)
+                   : apr_pstrcat(p, span, " ago", NULL);
 }
 
 static const char *html_entity(char c)
@@ -140,14 +293,79 @@ static const char *html_entity(char c)
 char *maintenance_html_head(apr_pool_t *p, const char *title,
                             const char *style)
 {
+    return maintenance_html_head_with(p, title, "", style);
+}
+
+/* What every page of the module shares: light and dark colours, a
+ * column readable from 320 px up, visible focus. */
+static const char shared_style[] =
+    ":root{color-scheme:light dark;--fg:#1f2328;--muted:#555d66;"
+    "--bg:#f4f5f7;--card:#fff;--line:#c9ced6;--link:#0b57d0;"
+    "--focus:#0b57d0}\n"
+    "@media (prefers-color-scheme:dark){:root{--fg:#e8eaed;--muted:#a9b0b8;"
+    "--bg:#121417;--card:#1c1f24;--line:#3c424a;--link:#8ab4f8;"
+    "--focus:#8ab4f8}}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0 auto;max-width:44rem;padding:1.5rem 1rem;"
+    "background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,"
+    "-apple-system,\"Segoe UI\",Roboto,sans-serif;overflow-wrap:anywhere}\n"
+    "h1{font-size:1.75rem;line-height:1.2;margin:0 0 1rem}\n"
+    "a{color:var(--link)}\n"
+    ":focus-visible{outline:3px solid var(--focus);outline-offset:2px}\n";
+
+char *maintenance_html_head_with(apr_pool_t *p, const char *title,
+                                 const char *elements, const char *style)
+{
+    /* The empty icon keeps the browser from asking the site for a
+     * favicon, which in maintenance is one more maintenance answer. */
     return apr_pstrcat(p,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, "
-        "initial-scale=1\">\n<title>", maintenance_escape_html(p, title),
-        "</title>\n<style>\nbody{font-family:system-ui,sans-serif;"
-        "max-width:40em;margin:2em auto;padding:0 1em;color:#222;"
-        "line-height:1.5}\n", style, "</style>\n</head>\n<body>\n", NULL);
+        "initial-scale=1\">\n", elements, "<title>",
+        maintenance_escape_html(p, title), "</title>\n"
+        "<link rel=\"icon\" href=\"data:,\">\n<style>\n", shared_style, style,
+        "</style>\n</head>\n<body>\n", NULL);
 }
+
+/* No "{{" in it: the built-in page is a template. */
+const char maintenance_page_script[] =
+    "<script>\n"
+    "(function () {\n"
+    "  var f = {weekday: 'short', day: 'numeric', month: 'short',\n"
+    "           hour: '2-digit', minute: '2-digit', timeZoneName: 'short'};\n"
+    "  document.querySelectorAll('time[datetime]').forEach(function (t) {\n"
+    "    var d = new Date(t.dateTime), s = document.createElement('span');\n"
+    "    if (isNaN(d) || !d.getTimezoneOffset()) return;\n"
+    "    s.className = 'local';\n"
+    "    s.textContent = ' (your time: ' + d.toLocaleString([], f) + ')';\n"
+    "    t.after(s);\n"
+    "  });\n"
+    "  var r = document.querySelector('[data-refresh]'), p, b, timer;\n"
+    "  var n = r && +r.getAttribute('data-refresh');\n"
+    "  function tick() {\n"
+    "    r.textContent = 'in ' + n + (n === 1 ? ' second' : ' seconds');\n"
+    "    if (n-- > 0) timer = setTimeout(tick, 1000);\n"
+    "  }\n"
+    "  if (!r) return;\n"
+    /* A reload the reader cannot stop is a time limit (WCAG 2.2.1): the
+     * button stops it, header and meta alike, as the browser's own stop
+     * button would. */
+    "  p = r.parentNode;\n"
+    "  b = document.createElement('button');\n"
+    "  b.type = 'button';\n"
+    "  b.textContent = 'Stop reloading';\n"
+    "  b.onclick = function () {\n"
+    "    window.stop();\n"
+    "    clearTimeout(timer);\n"
+    "    p.textContent = 'This page no longer reloads itself: reload it to '\n"
+    "                    + 'check again.';\n"
+    "    p.tabIndex = -1;\n"
+    "    p.focus();\n"
+    "  };\n"
+    "  p.append(' ', b);\n"
+    "  tick();\n"
+    "})();\n"
+    "</script>\n";
 
 const char *maintenance_escape_html(apr_pool_t *p, const char *s)
 {

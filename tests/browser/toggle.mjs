@@ -45,14 +45,18 @@ try {
   check(await waitForStatus(200), 'the site is up before the test');
   await page.goto(`${base}/maintenance-mode/`);
   check(await page.locator('h1').innerText() === 'Maintenance mode', 'the status page shows');
-  check((await page.locator('strong').innerText()) === 'off', 'it says maintenance is off');
+  const banner = page.locator('.banner h2');
+  check(await banner.innerText() === 'Off (site is up)', 'it says maintenance is off');
 
-  await page.fill('input[name=message]', 'Browser <test>');
-  await page.fill('input[name=for]', '30m');
+  await page.getByLabel('Message for visitors').fill('Browser <test>');
+  await page.getByLabel(/^For \(/).fill('30m');
   await Promise.all([page.waitForURL(`${base}/maintenance-mode/`),
-                     page.click('text=Turn on')]);
-  check((await page.locator('strong').innerText()) === 'on', 'after the click it says on');
-  check((await page.content()).includes('Browser &lt;test&gt;'), 'the message is shown, escaped');
+                     page.getByRole('button', { name: 'Turn on', exact: true }).click()]);
+  check(await banner.innerText() === 'In maintenance', 'after the click it says on');
+  check((await page.locator('table').innerText()).includes('Browser <test>'),
+        'the message is shown as text');
+  check(await page.getByLabel('Message for visitors').inputValue() === 'Browser <test>',
+        'and filled in to change it');
   check(await waitForStatus(503), 'the site answers 503');
 
   const visitor = await browser.newPage();
@@ -60,8 +64,8 @@ try {
   check((await visitor.content()).includes('Browser &lt;test&gt;'), 'a visitor sees the message');
 
   await Promise.all([page.waitForURL(`${base}/maintenance-mode/`),
-                     page.click('text=Turn off')]);
-  check((await page.locator('strong').innerText()) === 'off', 'after the second click it says off');
+                     page.getByRole('button', { name: 'Turn off', exact: true }).click()]);
+  check(await banner.innerText() === 'Off (site is up)', 'after the second click it says off');
   check(await waitForStatus(200), 'the site is back');
 } catch (e) {
   console.error(`not ok - ${e.message}`);

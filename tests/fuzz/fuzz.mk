@@ -22,7 +22,7 @@ FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -std=gnu99 $(WARNINGS) \
               -iquote include -iquote lib -iquote $(BUILD) -iquote tests/fuzz \
               $(APR_CFLAGS) $(FUZZ_SAN)
-FUZZ_LIBS   = $(APR_LIBS) $(CURL_LIBS)
+FUZZ_LIBS   = $(APR_LIBS) $(LIB_LIBS)
 
 # The library built twice more: with libFuzzer's coverage for the fuzzers
 # (clang), and with the sanitizers alone for the replay ($(CC)), so that

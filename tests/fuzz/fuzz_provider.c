@@ -2,13 +2,22 @@
  * it: one C string split into PROVIDER:ARGS, then parsed as a whole line
  * with its NAME=VALUE options, and ARGS and the options given to the
  * built-in provider's create() (a path, memcached servers and a key, an
- * S3 object URL), which checks them without I/O (but for a credentials
- * file, which is left out here); and the string as a host name whose S3
- * region is looked for. */
+ * S3 object URL, a Redis server, key and database), which checks them
+ * without I/O (but for an S3 credentials file, which is left out here,
+ * and a Redis password file, which is always the harness's own); and the
+ * string as a host name whose S3 region is looked for. */
+#include <unistd.h>
+
 #include "fuzz.h"
 #include "provider.h"
 
 static maintenance_provider_params params;
+static char password_file[] = "/tmp/mm-fuzz-redis.XXXXXX";
+
+static void remove_password_file(void)
+{
+    unlink(password_file);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -21,6 +30,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(!setenv("AWS_ACCESS_KEY_ID", "fuzz", 1));
     FUZZ_CHECK(!setenv("AWS_SECRET_ACCESS_KEY", "fuzz", 1));
     FUZZ_CHECK(!unsetenv("AWS_SESSION_TOKEN"));
+    /* A redis: spec's password-file= is this one, not a path from the
+     * input. */
+    int fd = mkstemp(password_file);
+    FUZZ_CHECK(fd >= 0 && write(fd, "fuzz\n", 5) == 5 && close(fd) == 0);
+    FUZZ_CHECK(atexit(remove_password_file) == 0);
     return 0;
 }
 
@@ -47,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         void *instance = NULL;
 
         apr_table_unset(spec.options, MAINTENANCE_S3_CREDENTIALS);
+        if (apr_table_get(spec.options, "password-file")) {
+            apr_table_set(spec.options, "password-file", password_file);
+        }
         FUZZ_CHECK(pv->create(&instance, spec.args, spec.options, &params, p)
                    || instance);
     }

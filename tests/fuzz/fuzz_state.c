@@ -23,7 +23,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* Two parses of one text give one state. */
 static int same_state(const maintenance_state *a, const maintenance_state *b)
 {
-    return a->on == b->on && a->start == b->start && a->end == b->end
+    return a->on == b->on && a->read_only == b->read_only
+           && a->start == b->start && a->end == b->end
            && a->changed == b->changed && fuzz_same_str(a->by, b->by)
            && fuzz_same_str(a->message, b->message);
 }
@@ -43,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(same_state(&st, &plain));
     FUZZ_CHECK(!unknown || !strchr(unknown, '\n'));
     FUZZ_CHECK(st.on == 0 || st.on == 1);
+    FUZZ_CHECK(st.read_only == 0 || st.read_only == 1);
     FUZZ_CHECK(!st.start || MAINTENANCE_TIME_VALID(st.start));
     FUZZ_CHECK(!st.end || MAINTENANCE_TIME_VALID(st.end));
     FUZZ_CHECK(!st.changed || MAINTENANCE_TIME_VALID(st.changed));

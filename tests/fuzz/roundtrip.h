@@ -42,8 +42,9 @@ static inline int fuzz_same_str(const char *a, const char *b)
     return a == b || (a && b && !strcmp(a, b));
 }
 
-/* st, written and parsed again, is st: on, the times to the second (the
- * writer writes no fraction), by and message as fuzz_read_back says. A
+/* st, written and parsed again, is st: on and the mode, the times to the
+ * second (the writer writes no fraction), by and message as
+ * fuzz_read_back says. A
  * text over MAINTENANCE_STATE_MAX is left out: maintenance_provider_write
  * refuses to store it, as the parser refuses to read it. */
 static inline void fuzz_check_round_trip(const maintenance_state *st,
@@ -63,6 +64,7 @@ static inline void fuzz_check_round_trip(const maintenance_state *st,
     FUZZ_CHECK(!err);
     FUZZ_CHECK(!unknown);          /* the writer writes only known keys */
     FUZZ_CHECK(back.on == !!st->on);
+    FUZZ_CHECK(back.read_only == !!st->read_only);
     FUZZ_CHECK(apr_time_sec(back.start) == apr_time_sec(st->start));
     FUZZ_CHECK(apr_time_sec(back.end) == apr_time_sec(st->end));
     FUZZ_CHECK(apr_time_sec(back.changed) == apr_time_sec(st->changed));

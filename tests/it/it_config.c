@@ -4,7 +4,10 @@
 #include "fixture.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct {
     const char *conf;       /* the configuration under test */
@@ -14,6 +17,17 @@ typedef struct {
 } config_case;
 
 #define IN_LOCATION(lines) "<Location /x>\n" lines "</Location>\n"
+
+/* A state in S3, which MaintenanceS3Region and MaintenanceS3Credentials
+ * are for. */
+#define S3_STATE "MaintenanceState s3:http://127.0.0.1:9/bucket/key\n"
+
+/* The README's toggle location, without its password file: configtest
+ * does not read it. */
+#define TOGGLE_LOCATION \
+    "<Location /maintenance-mode>\nSetHandler maintenance-toggle\n" \
+    "AuthType Basic\nAuthName Maintenance\n" \
+    "AuthUserFile ${TESTDIR}/htpasswd\nRequire valid-user\n</Location>\n"
 
 static const char TEMPLATE[] =
     "<p>{{message}} {{retry_after}} {{start}} {{end}}</p>\n";
@@ -36,18 +50,45 @@ static const config_case GOOD[] = {
     { "MaintenanceStateTTL 1mi", 0, 0, 0 },
     { "MaintenanceFailMode open", 0, 0, 0 },
     { "MaintenanceFailMode closed", 0, 0, 0 },
-    { "MaintenanceS3Region eu-west-1", 0, 0, 0 },
-    { "MaintenanceS3Region us-gov-west-1", 0, 0, 0 },
-    { "MaintenanceS3Credentials ${TESTDIR}/aws.ini", 0, 0, 0 },
-    { "MaintenanceS3Credentials ${TESTDIR}/aws.ini ci", 0, 0, 0 },
+    { S3_STATE "MaintenanceS3Region eu-west-1", 0, 0,
+      "MaintenanceS3Region eu-west-1" },
+    { S3_STATE "MaintenanceS3Region us-gov-west-1", 0, 0,
+      "MaintenanceS3Region us-gov-west-1" },
+    { S3_STATE "MaintenanceS3Credentials ${TESTDIR}/aws.ini", 0, 0,
+      "MaintenanceS3Credentials FILE" },
+    { S3_STATE "MaintenanceS3Credentials ${TESTDIR}/aws.ini ci", 0, 0,
+      "MaintenanceS3Credentials FILE PROFILE" },
+    /* The main server's setting is used by the virtual host that reads
+     * S3, and inherits it. */
+    { "MaintenanceS3Region eu-west-1\n"
+      "<VirtualHost 127.0.0.1:${TESTPORT}>\nServerName v.test\n"
+      S3_STATE "</VirtualHost>", 0, 0,
+      "MaintenanceS3Region used by a virtual host" },
     /* The S3 settings as options of the spec. */
     { "MaintenanceState s3:http://127.0.0.1:9/bucket/key region=eu-west-1 "
       "credentials=${TESTDIR}/aws.ini profile=ci", 0, 0,
       "MaintenanceState s3: with options" },
     { "MaintenanceState \"file:${TESTDIR}/state/state\"", 0, 0,
       "MaintenanceState quoted" },
+    { "MaintenanceState redis:127.0.0.1:6379/shop db=2", 0, 0,
+      "MaintenanceState redis: with db=" },
     { "MaintenanceTemplate ${TESTDIR}/page.tmpl", 0, 0, 0 },
     { "MaintenanceForce On", 0, 0, 0 },
+    { "MaintenanceForce ReadOnly", 0, 0, 0 },
+    { IN_LOCATION("MaintenanceForce readonly\n"), 0, 0,
+      "<Location> MaintenanceForce readonly" },
+    { "MaintenanceSafeMethods GET HEAD OPTIONS PROPFIND REPORT", 0, 0, 0 },
+    { IN_LOCATION("MaintenanceSafeMethods POST\n"), 0, 0,
+      "<Location> MaintenanceSafeMethods POST" },
+    /* httpd does not know it: registered, as <Limit> does. */
+    { "MaintenanceSafeMethods GET QUERY", 0, 0, 0 },
+    { "MaintenanceResponseType auto", 0, 0, 0 },
+    { "MaintenanceResponseType JSON", 0, 0, 0 },
+    { IN_LOCATION("MaintenanceResponseType html\n"), 0, 0,
+      "<Location> MaintenanceResponseType html" },
+    { "MaintenanceRefresh 30", 0, 0, 0 },
+    { "MaintenanceRefresh 86400", 0, 0, 0 },
+    { "MaintenanceRefresh Off", 0, 0, 0 },
     { IN_LOCATION("MaintenanceForce Off\n"), 0, 0, "<Location> MaintenanceForce Off" },
     { "<Directory ${TESTDIR}/htdocs>\nMaintenanceForce on\n</Directory>", 0, 0,
       "<Directory> MaintenanceForce on" },
@@ -70,8 +111,15 @@ static const config_case GOOD[] = {
     { "MaintenanceRedirect /down.html 303", 0, 0, 0 },
     { "MaintenanceRedirect /down.html 308", 0, 0, 0 },
     { "MaintenanceRedirect /maint%20page.html", 0, 0, 0 },
+    /* A toggle page and a state its User can write (or that the module
+     * makes for it); a state no toggle page writes. */
+    { TOGGLE_LOCATION, 0, 0, "toggle page, state directory of its User" },
+    { TOGGLE_LOCATION "MaintenanceState file:${TESTDIR}/new/dir/state", 0,
+      0, "toggle page, state directory made at start-up" },
+    { "MaintenanceState file:${TESTDIR}/rootdir/state", 0, 0,
+      "state directory of root's, no toggle page" },
     { "<VirtualHost 127.0.0.1:${TESTPORT}>\nServerName v.test\n"
-      "MaintenanceState file:${TESTDIR}/v/state\nMaintenanceStateTTL 0.5\n"
+      "MaintenanceState s3:http://127.0.0.1:9/b/k\nMaintenanceStateTTL 0.5\n"
       "MaintenanceStateTimeout 2\nMaintenanceFailMode closed\n"
       "MaintenanceS3Region eu-west-1\n"
       "MaintenanceTemplate ${TESTDIR}/page.tmpl\n"
@@ -97,6 +145,19 @@ static const config_case BAD[] = {
       "nosuch", "MaintenanceState s3: with a missing profile" },
     { "MaintenanceState s3:http://127.0.0.1:9/b/k region=a region=b",
       "MaintenanceState", "region", "MaintenanceState with an option twice" },
+    /* A bucket is not an object. */
+    { "MaintenanceState s3:https://s3.eu-west-1.amazonaws.com/ops-bucket",
+      "MaintenanceState", "s3:https://s3.eu-west-1.amazonaws.com/ops-bucket",
+      "MaintenanceState s3: a bucket without a key" },
+    { "MaintenanceState redis:127.0.0.1:6379 db=x", "MaintenanceState",
+      "db=x", "MaintenanceState redis: with a bad db" },
+    { "MaintenanceState redis:127.0.0.1:6379 colour=blue", "MaintenanceState",
+      "colour", "MaintenanceState redis: with an unknown option" },
+    { "MaintenanceState redis:127.0.0.1:6379 user=www", "MaintenanceState",
+      "password-file=", "MaintenanceState redis: user= without password-file=" },
+    { "MaintenanceState redis:127.0.0.1:6379 "
+      "password-file=${TESTDIR}/no-such-password", "MaintenanceState",
+      "no-such-password", "MaintenanceState redis: a missing password file" },
     { "MaintenanceStateTTL 0", "MaintenanceStateTTL", "0", 0 },
     { "MaintenanceStateTTL -1", "MaintenanceStateTTL", "-1", 0 },
     { "MaintenanceStateTTL soon", "MaintenanceStateTTL", "soon", 0 },
@@ -113,6 +174,20 @@ static const config_case BAD[] = {
     { "MaintenanceTemplate ${TESTDIR}/bad.tmpl", "MaintenanceTemplate",
       "nope", "MaintenanceTemplate with {{nope}}" },
     { "MaintenanceForce Maybe", "MaintenanceForce", "Maybe", 0 },
+    { "MaintenanceForce Read-Only", "MaintenanceForce", "Read-Only", 0 },
+    { "MaintenanceSafeMethods", "MaintenanceSafeMethods", NULL,
+      "MaintenanceSafeMethods without a method" },
+    /* Methods are case-sensitive: a lower-case one is a typo. */
+    { "MaintenanceSafeMethods get", "MaintenanceSafeMethods", "get", 0 },
+    { "MaintenanceSafeMethods GET, HEAD", "MaintenanceSafeMethods", "GET,",
+      0 },
+    { "MaintenanceSafeMethods \"GET HEAD\"", "MaintenanceSafeMethods",
+      "GET HEAD", "MaintenanceSafeMethods one quoted word" },
+    { "MaintenanceResponseType xml", "MaintenanceResponseType", "xml", 0 },
+    { "MaintenanceRefresh 0", "MaintenanceRefresh", "0", 0 },
+    { "MaintenanceRefresh 86401", "MaintenanceRefresh", "86401", 0 },
+    { "MaintenanceRefresh soon", "MaintenanceRefresh", "soon", 0 },
+    { "MaintenanceRefresh -5", "MaintenanceRefresh", "-5", 0 },
     { "MaintenanceIgnoreIP 300.1.2.3", "MaintenanceIgnoreIP", "300.1.2.3", 0 },
     { "MaintenanceIgnoreIP 10.0.0.0/33", "MaintenanceIgnoreIP", "10.0.0.0/33",
       0 },
@@ -165,7 +240,36 @@ static const config_case BAD[] = {
       "<Directory> MaintenanceTemplate" },
 };
 
-/* A fixture whose config is the case's, with the files cases refer to. */
+/* Accepted, with a start-up warning: directive is its log tag, value what
+ * it names. Those on a state directory are httpd's User's view, which
+ * only a test run as root (httpd's User www-data) has. */
+static const config_case WARNED[] = {
+    { "MaintenanceS3Region eu-west-1", "MM00050", "MaintenanceS3Region",
+      "MaintenanceS3Region with a file: state" },
+    { "MaintenanceS3Credentials ${TESTDIR}/aws.ini ci", "MM00050",
+      "MaintenanceS3Credentials",
+      "MaintenanceS3Credentials with a file: state" },
+    { "MaintenanceState s3:http://127.0.0.1:9/b/k region=us-east-1\n"
+      "MaintenanceS3Region eu-west-1", "MM00050", "region=",
+      "MaintenanceS3Region with a state that gives region=" },
+    { "MaintenanceS3Region eu-west-1\n"
+      "<VirtualHost 127.0.0.1:${TESTPORT}>\nServerName v.test\n"
+      "MaintenanceState file:${TESTDIR}/v/state\n</VirtualHost>", "MM00050",
+      "MaintenanceS3Region",
+      "MaintenanceS3Region in a server and a virtual host without S3" },
+    { TOGGLE_LOCATION "MaintenanceState file:${TESTDIR}/rootdir/state",
+      "MM00051", "rootdir", "toggle page, state directory of root's" },
+    { "<VirtualHost 127.0.0.1:${TESTPORT}>\nServerName v.test\n"
+      TOGGLE_LOCATION "</VirtualHost>\n"
+      "MaintenanceState file:${TESTDIR}/private/inner/state", "MM00051",
+      "private", "toggle page, state behind a directory of root's alone" },
+    { TOGGLE_LOCATION "MaintenanceState file:${TESTDIR}/sticky/state",
+      "MM00051", "sticky",
+      "toggle page, state of root's in a sticky directory" },
+};
+
+/* A fixture whose config is the case's, with the files and directories
+ * cases refer to. */
 static fx *case_fixture(const config_case *c)
 {
     fx *f = fx_new(c->conf);
@@ -173,6 +277,15 @@ static fx *case_fixture(const config_case *c)
     fx_write(f, "page.tmpl", "%s", TEMPLATE);
     fx_write(f, "bad.tmpl", "%s", BAD_TEMPLATE);
     fx_write(f, "aws.ini", "%s", CREDENTIALS);
+    /* The test's own: root's when the tests run as root. */
+    fx_write(f, "rootdir/README", "root's\n");
+    fx_write(f, "private/inner/README", "root's\n");
+    fx_write(f, "sticky/state", "off\n");
+    if (chmod(fx_fmt(f, "%s/private", fx_dir(f)), 0700) != 0
+        || chmod(fx_fmt(f, "%s/private/inner", fx_dir(f)), 0777) != 0
+        || chmod(fx_fmt(f, "%s/sticky", fx_dir(f)), 01777) != 0) {
+        fail_msg("chmod in %s: %s", fx_dir(f), strerror(errno));
+    }
     return f;
 }
 
@@ -192,9 +305,43 @@ static int has_word(const char *text, const char *word)
     return 0;
 }
 
+/* configtest's output for an accepted configuration. */
+static const char *accepted(const config_case *c)
+{
+    const char *out;
+    int rc = fx_configtest(case_fixture(c), &out);
+
+    if (rc != 0 || !strstr(out, "Syntax OK")) {
+        fail_msg("configtest refused (exit %d):\n%s", rc, out);
+    }
+    return out;
+}
+
+/* Accepted, without a word of the module's. */
 static void test_good(void **state)
 {
-    FX_ASSERT_CONFIG_OK(case_fixture(*state));
+    const char *out = accepted(*state);
+
+    if (strstr(out, "[maintenance:")) {
+        fail_msg("configtest warned:\n%s", out);
+    }
+}
+
+static void test_warned(void **state)
+{
+    const config_case *c = *state;
+    const char *out;
+
+    if (!strcmp(c->directive, "MM00051") && geteuid() != 0) {
+        skip();
+    }
+    out = accepted(c);
+    if (!strstr(out, c->directive)) {
+        fail_msg("configtest did not warn %s:\n%s", c->directive, out);
+    }
+    if (!strstr(out, c->value)) {
+        fail_msg("the warning does not name %s:\n%s", c->value, out);
+    }
 }
 
 static void test_bad(void **state)
@@ -215,11 +362,26 @@ static void test_bad(void **state)
     }
 }
 
+/* A started server says a warning once, in its error log: at the first
+ * start, httpd reads its configuration twice. */
+static void test_said_once_at_start(void **state)
+{
+    fx *f = fx_new_site("MaintenanceS3Region eu-west-1\n");
+
+    (void)state;
+    fx_expect_log(f, "MM00050");
+    fx_start(f);
+    /* Its port takes connections from the first reading on: an answer
+     * comes once the second is done. */
+    FX_ASSERT_STATUS(fx_get(f, "/"), 200);
+    FX_ASSERT_LOG_COUNT(f, "MM00050", 1);
+}
+
 /* One cmocka test per case. */
 static int run_cases(const char *group, const config_case *cases, size_t n,
                      CMUnitTestFunction fn)
 {
-    struct CMUnitTest tests[64];
+    struct CMUnitTest tests[128];
 
     if (n > sizeof(tests) / sizeof(*tests)) {
         abort();
@@ -244,5 +406,14 @@ int main(void)
                         sizeof(GOOD) / sizeof(*GOOD), test_good);
     failed += run_cases("configtest: bad values", BAD,
                         sizeof(BAD) / sizeof(*BAD), test_bad);
+    failed += run_cases("configtest: warnings", WARNED,
+                        sizeof(WARNED) / sizeof(*WARNED), test_warned);
+    {
+        const struct CMUnitTest start[] = {
+            FX_TEST(test_said_once_at_start),
+        };
+        failed += cmocka_run_group_tests_name("start-up warnings", start,
+                                              NULL, NULL);
+    }
     return failed;
 }

@@ -4,6 +4,7 @@
  * including a state written by root that httpd's User must still change. */
 #include "ctl.h"
 #include "fixture.h"
+#include "mod_maintenance.h"
 #include "toggle.h"
 
 #include <pwd.h>
@@ -71,8 +72,9 @@ static void test_help(void **state)
     FX_ASSERT_CONTAINS("--help", out, "usage: maintenancectl");
     for (const char *const *word = (const char *const[]){ "on", "off",
              "status", "--state", "--start", "--end", "--for", "--message",
-             "MAINTENANCE_STATE", "file:/var/lib/apache2/maintenance/state",
-             NULL }; *word; word++) {
+             "--read-only", "--json", "--version", "MAINTENANCE_STATE",
+             "file:/var/lib/apache2/maintenance/state", NULL }; *word;
+         word++) {
         FX_ASSERT_CONTAINS("--help", out, *word);
     }
 }
@@ -95,7 +97,8 @@ static void test_man_page(void **state)
     FX_ASSERT_CONTAINS(MAN_PAGE, man, ".TH");
     for (const char *const *word = (const char *const[]){ "maintenancectl",
              "status", "state", "start", "end", "for", "message",
-             "MAINTENANCE_STATE", NULL }; *word; word++) {
+             "read\\-only", "json", "version", "MAINTENANCE_STATE", NULL };
+         *word; word++) {
         FX_ASSERT_CONTAINS(MAN_PAGE, man, *word);
     }
     /* It renders without a groff warning (when groff is there to say). */
@@ -107,6 +110,14 @@ static void test_man_page(void **state)
     }
 }
 
+static void test_version(void **state)
+{
+    fx *f = *state;
+
+    assert_string_equal(ctl_ok(CTL_RUN(f, "--version")),
+                        "maintenancectl " MAINTENANCE_VERSION "\n");
+}
+
 /* --- on, off, status ----------------------------------------------------- */
 
 static void test_status_missing_is_off(void **state)
@@ -114,7 +125,7 @@ static void test_status_missing_is_off(void **state)
     fx *f = *state;
 
     fx_state_remove(f);
-    const char *out = ctl_ok(CTL_RUN_HERE(f, "status"));
+    const char *out = ctl_status(CTL_RUN_HERE(f, "status"), 0);
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "state"), "off");
 }
@@ -127,7 +138,7 @@ static void test_status_of_a_file(void **state)
     fx_state_put(f, fx_fmt(f, "on\nstart=%s\nend=%s\nchanged=%s\nby=carol\n"
                            "message=Moving racks\n", fx_iso(f, now - 60),
                            fx_iso(f, now + 600), fx_iso(f, now - 120)));
-    const char *out = ctl_ok(CTL_RUN_HERE(f, "status"));
+    const char *out = ctl_status(CTL_RUN_HERE(f, "status"), 1);
     assert_string_equal(ctl_first_line(f, out), "on");
     assert_string_equal(ctl_field(f, out, "state"), "on");
     assert_string_equal(ctl_field(f, out, "start"), fx_iso(f, now - 60));
@@ -154,7 +165,7 @@ static void test_on(void **state)
     assert_null(ctl_field(f, out, "end"));
     FX_ASSERT_CONTAINS("state file", state_file(f), "on\n");
 
-    out = ctl_ok(CTL_RUN_HERE(f, "status"));
+    out = ctl_status(CTL_RUN_HERE(f, "status"), 1);
     assert_string_equal(ctl_first_line(f, out), "on");
     assert_string_equal(ctl_field(f, out, "message"),
                         "Upgrading the database");
@@ -224,6 +235,104 @@ static void test_for_after_start(void **state)
     assert_string_equal(ctl_field(f, out, "end"), fx_iso(f, start + 5400));
 }
 
+static void test_on_read_only(void **state)
+{
+    fx *f = *state;
+
+    fx_state_put(f, "off\n");
+    const char *out = ctl_ok(CTL_RUN_HERE(f, "on", "--read-only", "--message",
+                                          "Forms are off"));
+    assert_string_equal(ctl_first_line(f, out), "on (read-only)");
+    assert_string_equal(ctl_field(f, out, "mode"), "read-only");
+    FX_ASSERT_CONTAINS("state file", state_file(f), "\nmode=read-only\n");
+    fx_sleep_ms(FX_SETTLE_MS);
+    fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/index.html"), 200);
+    FX_ASSERT_HEADER(r, "X-Mode", "read-only");
+    r = FX_ASSERT_STATUS(fx_post(f, NULL, "/index.html", "a=1"), 503);
+    FX_ASSERT_BODY(r, "Forms are off");
+
+    /* on without it is full maintenance. */
+    out = ctl_ok(CTL_RUN_HERE(f, "on"));
+    assert_null(ctl_field(f, out, "mode"));
+    FX_ASSERT_BLOCKED(fx_await_status(f, "/index.html", 503), 503);
+}
+
+/* As systemctl is-active: 0 while maintenance is in force, 3 while it is
+ * not (scheduled, over, off), 1 when the state cannot be read. */
+static void test_status_exit_codes(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+    const char *garbage = fx_fmt(f, "file:%s/garbage", fx_dir(f));
+
+    fx_state_put(f, "on\n");
+    assert_string_equal(ctl_first_line(f, ctl_status(CTL_RUN_HERE(f,
+                        "status"), 1)), "on");
+    fx_state_put(f, "on\nmode=read-only\n");
+    assert_string_equal(ctl_first_line(f, ctl_status(CTL_RUN_HERE(f,
+                        "status"), 1)), "on (read-only)");
+    fx_state_put(f, fx_fmt(f, "on\nstart=%s\n", fx_iso(f, now + 3600)));
+    assert_string_equal(ctl_first_line(f, ctl_status(CTL_RUN_HERE(f,
+                        "status"), 0)), "off (maintenance scheduled)");
+    fx_state_put(f, fx_fmt(f, "on\nend=%s\n", fx_iso(f, now - 60)));
+    assert_string_equal(ctl_first_line(f, ctl_status(CTL_RUN_HERE(f,
+                        "status"), 0)), "off (the maintenance window has ended)");
+    fx_state_put(f, "off\n");
+    assert_string_equal(ctl_first_line(f, ctl_status(CTL_RUN_HERE(f,
+                        "status"), 0)), "off");
+
+    fx_write(f, "garbage", "maybe\n");
+    ctl_refused(CTL_RUN_ON(f, NULL, garbage, "status"), "garbage");
+    /* on and off say whether they worked, whatever the state. */
+    ctl_ok(CTL_RUN_HERE(f, "on", "--start", fx_iso(f, now + 3600)));
+    ctl_ok(CTL_RUN_HERE(f, "off"));
+}
+
+/* maintenancectl's JSON, to be read as an answer's (fx_json_str...). */
+static fx_res as_answer(const char *out)
+{
+    return (fx_res){ .body = (char *)out, .body_len = strlen(out) };
+}
+
+/* The toggle handler's members, with the same values. */
+static void test_status_json(void **state)
+{
+    static const char *const members[] = {
+        "state", "in_force", "start", "end", "changed", "by", "message",
+        "mode",
+    };
+    fx *f = *state;
+    time_t now = time(NULL);
+
+    fx_state_put(f, fx_fmt(f, "on\nmode=read-only\nend=%s\nchanged=%s\n"
+                           "by=carol\nmessage=Say \"hi\"\n",
+                           fx_iso(f, now + 600), fx_iso(f, now)));
+    fx_res out = as_answer(ctl_status(CTL_RUN_HERE(f, "status", "--json"),
+                                      1));
+    assert_string_equal(fx_json_str(f, &out, "state"), "on");
+    assert_string_equal(fx_json_raw(f, &out, "in_force"), "true");
+    assert_string_equal(fx_json_raw(f, &out, "start"), "null");
+    assert_string_equal(fx_json_str(f, &out, "end"), fx_iso(f, now + 600));
+    assert_string_equal(fx_json_str(f, &out, "by"), "carol");
+    assert_string_equal(fx_json_str(f, &out, "message"), "Say \"hi\"");
+    assert_string_equal(fx_json_str(f, &out, "mode"), "read-only");
+    fx_res *toggle = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
+                                                FX_ACCEPT_JSON), 200);
+    for (size_t i = 0; i < sizeof(members) / sizeof(*members); i++) {
+        assert_string_equal(fx_json_raw(f, &out, members[i]),
+                            fx_json_raw(f, toggle, members[i]));
+    }
+
+    fx_state_put(f, "off\n");
+    out = as_answer(ctl_status(CTL_RUN_HERE(f, "status", "--json"), 0));
+    assert_string_equal(fx_json_str(f, &out, "state"), "off");
+    assert_string_equal(fx_json_raw(f, &out, "in_force"), "false");
+    assert_string_equal(fx_json_str(f, &out, "mode"), "full");
+    /* on and off print what they wrote the same way. */
+    out = as_answer(ctl_ok(CTL_RUN_HERE(f, "on", "--json", "--for", "1h")));
+    assert_string_equal(fx_json_str(f, &out, "state"), "on");
+}
+
 /* --- the store: --state, MAINTENANCE_STATE ------------------------------- */
 
 static void test_environment_names_the_state(void **state)
@@ -268,6 +377,8 @@ static void test_errors(void **state)
           "end" },
         { { "--state", spec, "on", "--colour", "red" }, "colour" },
         { { "--state", spec, "off", "now" }, "now" },
+        { { "--state", spec, "off", "--read-only" }, "--read-only" },
+        { { "--state", spec, "status", "--read-only" }, "--read-only" },
         { { "--state", spec, "status", "please" }, "please" },
         { { "--timeout", "0", "--state", spec, "status" }, "--timeout" },
         /* Said, so not the default file. */
@@ -364,7 +475,7 @@ static void test_toggle_after_cli(void **state)
     ctl_ok(CTL_RUN_HERE(f, "on", "--message", "CLI"));
     FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL, FX_ACCEPT_JSON),
                      200);
-    const char *out = ctl_ok(CTL_RUN_HERE(f, "status"));
+    const char *out = ctl_status(CTL_RUN_HERE(f, "status"), 0);
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "by"), "alice");
     if (geteuid() == 0) {
@@ -392,7 +503,7 @@ static void test_root_makes_the_directory_for_httpd(void **state)
     fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL,
                                          FX_ACCEPT_JSON), 200);
     assert_string_equal(fx_json_str(f, r, "state"), "off");
-    const char *out = ctl_ok(CTL_RUN_ON(f, NULL, spec, "status"));
+    const char *out = ctl_status(CTL_RUN_ON(f, NULL, spec, "status"), 0);
     assert_string_equal(ctl_first_line(f, out), "off");
     assert_string_equal(ctl_field(f, out, "by"), "alice");
 }
@@ -419,11 +530,15 @@ int main(void)
         FX_TEST(test_help),
         FX_TEST(test_no_command),
         FX_TEST(test_man_page),
+        FX_TEST(test_version),
         FX_TEST(test_status_missing_is_off),
         FX_TEST(test_status_of_a_file),
         FX_TEST(test_on),
         FX_TEST(test_plain_on),
         FX_TEST(test_off),
+        FX_TEST(test_on_read_only),
+        FX_TEST(test_status_exit_codes),
+        FX_TEST(test_status_json),
         FX_TEST(test_by_is_sudo_user),
         FX_TEST(test_window_ahead),
         FX_TEST(test_for_after_start),

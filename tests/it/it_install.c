@@ -1,6 +1,7 @@
 /* Packaging: `make install DESTDIR=...` puts the module,
- * maintenancectl, its man page, the header and the a2enmod files where a
- * Debian system wants them; the installed pieces work: the header
+ * maintenancectl, its man page, the header, the README and the a2enmod
+ * files where a Debian system wants them, the binaries stripped; the
+ * installed pieces work: the header
  * compiles, the CLI runs, `a2enmod maintenance` and `apache2ctl
  * configtest` accept them, and the shipped configuration with its toggle
  * location uncommented runs a site that is switched from the toggle. */
@@ -22,6 +23,7 @@
 #define INCLUDEDIR INSTALL_INCLUDEDIR
 #define SYSCONFDIR INSTALL_SYSCONFDIR
 #define PREFIX     "/usr/local"
+#define DOCDIR     PREFIX "/share/doc/mod_maintenance"
 #define STATE_DIR  "/var/lib/apache2/maintenance"
 #define HTTPD_USER "www-data"
 
@@ -97,6 +99,7 @@ static void test_files(void **state)
     assert_installed(f, PREFIX "/share/man/man1/maintenancectl.1", S_IFREG,
                      0644);
     assert_installed(f, INCLUDEDIR "/mod_maintenance.h", S_IFREG, 0644);
+    assert_installed(f, DOCDIR "/README.md", S_IFREG, 0644);
     assert_installed(f, SYSCONFDIR "/mods-available/maintenance.load",
                      S_IFREG, 0644);
     assert_installed(f, SYSCONFDIR "/mods-available/maintenance.conf",
@@ -141,6 +144,27 @@ static void test_conf_file(void **state)
     FX_ASSERT_CONTAINS("maintenance.conf", conf,
                        "SetHandler maintenance-toggle");
     FX_ASSERT_CONTAINS("maintenance.conf", conf, "Require valid-user");
+    /* Where this install put the README, not the Debian package's. */
+    FX_ASSERT_CONTAINS("maintenance.conf", conf, DOCDIR "/README.md");
+}
+
+/* Installed stripped: no symbol table, no debug sections. */
+static void test_stripped(void **state)
+{
+    fx *f = *state;
+    const char *out;
+
+    for (const char *const *bin = (const char *const[]){
+             LIBEXECDIR "/mod_maintenance.so", PREFIX "/bin/maintenancectl",
+             NULL }; *bin; bin++) {
+        if (sh(f, fx_fmt(f, "readelf -S --wide %s", installed(f, *bin)),
+               &out) != 0) {
+            fail_msg("readelf %s:\n%s", *bin, out);
+        }
+        if (strstr(out, " .symtab ") || strstr(out, " .debug_info ")) {
+            fail_msg("%s is not stripped:\n%s", *bin, out);
+        }
+    }
 }
 
 /* The installed header compiles alone, for a provider (APR only) and for
@@ -318,6 +342,7 @@ int main(void)
         FX_TEST(test_state_directory_owner),
         FX_TEST(test_load_file),
         FX_TEST(test_conf_file),
+        FX_TEST(test_stripped),
         FX_TEST(test_header_compiles),
         FX_TEST(test_ctl_runs),
         FX_TEST(test_shipped_config_runs),

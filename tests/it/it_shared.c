@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #endif
 #include "ctl.h"
+#include "blackhole.h"
 #include "fixture.h"
 #include "memcached.h"
 #include "proc.h"
@@ -92,7 +93,7 @@ static int test_end(void **state)
  * configuration is FX_TOGGLE_CONF and what printf makes of fmt, with a
  * front page and alice for the toggle. Under prefork, n children, all
  * started at once and kept (StartServers, MaxSpareServers, ServerLimit
- * and MaxRequestWorkers n). */
+ * and MaxRequestWorkers n); n 0: fmt says. */
 static fx *new_site(const char *mpm, int n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -109,7 +110,7 @@ static fx *new_site(const char *mpm, int n, const char *fmt, ...)
         abort();
     }
     va_end(ap);
-    if (mpm && !strcmp(mpm, "prefork")) {
+    if (mpm && !strcmp(mpm, "prefork") && n > 0) {
         /* MinSpareServers 1: with as many spares wanted as children,
          * one busy child would have the parent say it reached
          * MaxRequestWorkers (AH00161). MaxSpareServers n keeps all n. */
@@ -280,13 +281,13 @@ static void *load(void *arg)
     return NULL;
 }
 
-/* CLIENTS threads GET /index.html for WINDOW_MS, every answer want; the
- * number of requests made. */
-static long load_window(fx *f, long want)
+/* CLIENTS threads GET /index.html for ms, every answer want; the number
+ * of requests made. */
+static long load_for(fx *f, long want, long ms)
 {
     load_job jobs[CLIENTS];
     pthread_t threads[CLIENTS];
-    long until = fx_now_ms() + WINDOW_MS, total = 0;
+    long until = fx_now_ms() + ms, total = 0;
 
     for (int i = 0; i < CLIENTS; i++) {
         jobs[i] = (load_job){ .f = f, .until = until, .want = want };
@@ -332,38 +333,12 @@ static void check_reads(const char *store, long long reads, long elapsed,
 
 /* --- the black hole ------------------------------------------------------- */
 
-/* A server on a free loopback port that accepts connections and never
- * says a word: a forked child of this binary, killed when the test ends
- * (or when this binary dies). Returns its port. */
 static int start_black_hole(void)
 {
-    struct sockaddr_in sa = { .sin_family = AF_INET };
-    socklen_t len = sizeof(sa);
-    int one = 1, s = socket(AF_INET, SOCK_STREAM, 0);
-    pid_t pid;
+    int port = 0;
 
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s < 0 || setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))
-        || bind(s, (struct sockaddr *)&sa, sizeof(sa))
-        || listen(s, 128)
-        || getsockname(s, (struct sockaddr *)&sa, &len)) {
-        fail_msg("black hole: %s", strerror(errno));
-    }
-    if ((pid = fork()) < 0) {
-        fail_msg("black hole: fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        for (;;) {
-            /* Kept open, never read from, never written to. */
-            if (accept(s, NULL, NULL) < 0 && errno != EINTR) {
-                pause();
-            }
-        }
-    }
-    close(s);
-    black_hole = pid;
-    return ntohs(sa.sin_port);
+    black_hole = blackhole_start(&port);
+    return port;
 }
 
 /* --- 1, 2. one reader per server ----------------------------------------- */
@@ -384,7 +359,7 @@ static void test_memcache_one_reader_per_server(void **state)
     FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503), 503);
     before = gets_of(m);
     t0 = fx_now_ms();
-    requests = load_window(f, 503);
+    requests = load_for(f, 503, WINDOW_MS);
     check_reads("memcached", gets_of(m) - before, fx_now_ms() - t0,
                 requests);
 }
@@ -430,7 +405,7 @@ static void test_s3_one_reader_per_server(void **state)
     FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503), 503);
     before = s3store_count(test_s3, "GET");
     t0 = fx_now_ms();
-    requests = load_window(f, 503);
+    requests = load_for(f, 503, WINDOW_MS);
     check_reads("S3", s3store_count(test_s3, "GET") - before,
                 fx_now_ms() - t0, requests);
     assert_int_equal(s3store_count(test_s3, "refused"), 0);
@@ -898,6 +873,21 @@ static void test_toggle_seen_at_once(void **state)
 
 /* --- 9. graceful restarts ------------------------------------------------ */
 
+/* A graceful restart, done when httpd says it resumed. */
+static void restart(fx *f)
+{
+    int before = fx_log_count(f, PROC_RESUMED);
+    long until = fx_now_ms() + 10000;
+
+    proc_graceful(f);
+    while (fx_log_count(f, PROC_RESUMED) == before) {
+        if (fx_now_ms() > until) {
+            fail_msg("no \"" PROC_RESUMED "\" within 10 s of SIGUSR1");
+        }
+        fx_sleep_ms(20);
+    }
+}
+
 /* TTL 60, the state file changed to off behind the module's back, then a
  * graceful restart: every request meanwhile answers 503 or 200 (never an
  * error), and the new generation's first read makes it off within 2 s of
@@ -951,8 +941,6 @@ static void test_graceful_restart_answers(void **state)
 static void test_graceful_restart_carries_state(void **state)
 {
     fx *f = new_site(NULL, 0, "%sMaintenanceStateTTL 60\n", FX_ENV_HEADERS);
-    int before;
-    long until;
     fx_res *r;
 
     (void)state;
@@ -963,15 +951,7 @@ static void test_graceful_restart_carries_state(void **state)
     fx_chmod(f, "state/state", 0);
     assert_int_equal(fx_log_count(f, FX_OUTAGE_LOG), 0);
 
-    before = fx_log_count(f, PROC_RESUMED);
-    proc_graceful(f);
-    until = fx_now_ms() + 10000;
-    while (fx_log_count(f, PROC_RESUMED) == before) {
-        if (fx_now_ms() > until) {
-            fail_msg("no \"" PROC_RESUMED "\" within 10 s of SIGUSR1");
-        }
-        fx_sleep_ms(20);
-    }
+    restart(f);
     await_log(f, FX_OUTAGE_LOG, FX_AWAIT_MS);
     hold(f, 503, 1000);
     r = fx_get(f, "/index.html");
@@ -980,7 +960,102 @@ static void test_graceful_restart_carries_state(void **state)
     FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
 }
 
-/* --- 10. the debug log says why ------------------------------------------ */
+/* --- 10. no process waits for its first state ---------------------------- */
+
+/* Prefork with room to grow: two children at first, up to twenty-four. */
+#define GROWING_PREFORK \
+    "StartServers 2\nMinSpareServers 1\nMaxSpareServers 24\n" \
+    "ServerLimit 24\nMaxRequestWorkers 24\n"
+
+/* The state read before memcached went stays in force for the server: for
+ * the generation a graceful restart starts and for the children a burst
+ * makes prefork spawn, none of which could ever read it. The outage is
+ * still one line. */
+static void test_new_processes_keep_last_state(void **state)
+{
+    mcd *m = own_memcached("on\n");
+    fx *f = new_site("prefork", 0, GROWING_PREFORK
+                     "MaintenanceState memcache:127.0.0.1:%d\n"
+                     "MaintenanceStateTTL 0.2\nMaintenanceStateTimeout 0.5\n",
+                     mcd_port(m));
+    long requests;
+
+    (void)state;
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    fx_start(f);
+    FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503), 503);
+    mcd_kill(m);
+    await_log(f, FX_OUTAGE_LOG, FX_AWAIT_MS);
+    restart(f);
+    requests = load_for(f, 503, 3000);
+    print_message("%ld requests after the restart, every one 503\n",
+                  requests);
+    FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
+}
+
+/* With a store that never answers, nobody waits for it: the first request
+ * after a cold start and after a graceful restart answers far within
+ * MaintenanceStateTimeout (5 s), as MaintenanceFailMode says. An old
+ * child exits once its read gives up, so the new generation needs room
+ * beside it (the fixture's ServerLimit is 1 under mpm_event). */
+static void test_first_request_never_waits(void **state)
+{
+    int port = start_black_hole();
+    fx *f = new_site(NULL, 0, "ServerLimit 16\n"
+                     "MaintenanceState memcache:127.0.0.1:%d\n"
+                     "MaintenanceStateTimeout 5\nMaintenanceStateTTL 0.2\n",
+                     port);
+    CURLcode rc;
+    long ms;
+
+    (void)state;
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    fx_start(f);
+    assert_int_equal(quick_get(f, "/index.html", 10, &rc, &ms), 200);
+    if (ms >= 2000) {
+        fail_msg("the first request took %ld ms: it waited on the store", ms);
+    }
+    restart(f);
+    assert_int_equal(quick_get(f, "/index.html", 10, &rc, &ms), 200);
+    if (ms >= 2000) {
+        fail_msg("the first request after a graceful restart took %ld ms",
+                 ms);
+    }
+}
+
+/* One virtual host's store hangs (a black hole, calls of 3 s); another's
+ * state, a file, still switches within a few of its TTLs (0.05 s). */
+static void test_slow_store_delays_no_other(void **state)
+{
+    int port = start_black_hole();
+    fx *f = new_site(NULL, 0,
+                     "MaintenanceState file:${TESTDIR}/state/state\n"
+                     "<VirtualHost 127.0.0.1:${TESTPORT}>\n"
+                     "  ServerName 127.0.0.1\n</VirtualHost>\n"
+                     "<VirtualHost 127.0.0.1:${TESTPORT}>\n"
+                     "  ServerName hole.test\n"
+                     "  MaintenanceState memcache:127.0.0.1:%d\n"
+                     "  MaintenanceStateTimeout 3\n</VirtualHost>\n",
+                     port);
+    long until;
+
+    (void)state;
+    fx_expect_log(f, FX_OUTAGE_LOG);
+    fx_start(f);
+    FX_ASSERT_STATUS(fx_get(f, "/index.html"), 200);
+    fx_sleep_ms(500);           /* the black hole's reader is stuck by now */
+    fx_write(f, "state/state", "on\n");
+    until = fx_now_ms() + 1000;
+    while (fx_get(f, "/index.html")->status != 503) {
+        if (fx_now_ms() > until) {
+            fail_msg("the file's state took over 1 s to be read while "
+                     "another store hung");
+        }
+        fx_sleep_ms(20);
+    }
+}
+
+/* --- 11. the debug log says why ------------------------------------------ */
 
 /* The number of the line of f's httpd.conf that starts with text. */
 static int conf_line(fx *f, const char *text)
@@ -1044,6 +1119,9 @@ int main(void)
         SH_TEST(test_toggle_seen_at_once),
         SH_TEST(test_graceful_restart_answers),
         SH_TEST(test_graceful_restart_carries_state),
+        SH_TEST(test_new_processes_keep_last_state),
+        SH_TEST(test_first_request_never_waits),
+        SH_TEST(test_slow_store_delays_no_other),
         SH_TEST(test_debug_log_says_why),
     };
 

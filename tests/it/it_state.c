@@ -5,6 +5,7 @@
 #include "fixture.h"
 
 #include <string.h>
+#include <time.h>
 
 /* How the module logs a bad state: at error, once per distinct problem. */
 #define BAD_STATE_LOG "[maintenance:error]"
@@ -37,6 +38,39 @@ static void test_missing_is_off_and_quiet(void **state)
     fx_state_remove(f);
     FX_ASSERT_SERVED(fx_get(f, "/index.html"));
     assert_int_equal(fx_log_count(f, BAD_STATE_LOG), 0);
+}
+
+/* A time as Python's datetime.isoformat() writes an aware UTC one. */
+static const char *py_iso(fx *f, time_t t)
+{
+    char buf[32];
+
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S+00:00", gmtime(&t));
+    return fx_fmt(f, "%s", buf);
+}
+
+/* What django-maintenance-mode 0.23 writes for a scheduled window
+ * (json.dumps of its two times), byte for byte, read as on within it. */
+static void test_django_schedule(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+    fx_res *r;
+
+    fx_state(f, "{\"start\": \"%s\", \"end\": \"%s\"}",
+             py_iso(f, now - 60), py_iso(f, now + 3600));
+    r = fx_get(f, "/index.html");
+    FX_ASSERT_BLOCKED(r, 503);
+    assert_true(fx_iso_time(fx_header(r, "X-End")) == now + 3600);
+
+    fx_state(f, "{\"start\": \"%s\", \"end\": null}",
+             py_iso(f, now + 3600));
+    r = fx_get(f, "/index.html");
+    FX_ASSERT_SERVED(r);
+    assert_true(fx_iso_time(fx_header(r, "X-Start")) == now + 3600);
+
+    fx_state(f, "0");
+    FX_ASSERT_SERVED(fx_get(f, "/index.html"));
 }
 
 /* Once read, a state stays in force while the file is bad; the problem
@@ -257,6 +291,7 @@ int main(void)
 {
     const struct CMUnitTest shared[] = {
         FX_TEST(test_missing_is_off_and_quiet),
+        FX_TEST(test_django_schedule),
         FX_TEST(test_garbage_after_good),
         FX_TEST(test_oversize_after_good),
         FX_TEST(test_empty_after_good),

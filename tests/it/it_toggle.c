@@ -1,8 +1,8 @@
-/* The toggle handler: the status page and its JSON, GETs
- * that never change anything, POSTs that do (303 or JSON, `by` and
- * `changed`, bad fields), the refusals (cross-site, anonymous, methods),
- * the exemption of the toggle location itself, the log, and dozens of
- * toggles at once. */
+/* The toggle handler: the status page (what visitors get, in words, and
+ * only the actions that make sense) and its JSON, GETs that never change
+ * anything, POSTs that do (303 or JSON, `by` and `changed`, bad fields),
+ * the refusals (cross-site, anonymous, methods), the exemption of the
+ * toggle location itself, the log, and dozens of toggles at once. */
 #include "fixture.h"
 #include "toggle.h"
 
@@ -97,6 +97,18 @@ static void assert_logged_at(fx *f, const char *code, const char *level)
 
 /* --- the status page ----------------------------------------------------- */
 
+/* The banner: what visitors get now, in words (the colour is its class). */
+#define BANNER(class, words) \
+    "<section class=\"banner " class "\" aria-labelledby=\"state\">\n" \
+    "<h2 id=\"state\">" words
+
+/* The buttons of a window that is set, and their forms. */
+#define TURN_OFF   "<form method=\"post\" action=\"" TOGGLE "/off\">" \
+                   "<button type=\"submit\">Turn off</button>"
+#define CANCEL     "<form method=\"post\" action=\"" TOGGLE "/off\">" \
+                   "<button type=\"submit\">Cancel the schedule</button>"
+#define PREVIEW_LINK "<a class=\"button\" href=\"" TOGGLE "/preview\">"
+
 static void test_status_page(void **state)
 {
     fx *f = *state;
@@ -107,16 +119,26 @@ static void test_status_page(void **state)
     FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
     FX_ASSERT_HEADER(r, "X-Frame-Options", "DENY");
     FX_ASSERT_BODY(r, "<h1>Maintenance mode</h1>");
-    FX_ASSERT_BODY(r, "<strong class=\"off\">off</strong>");
-    /* The forms post to the actions, with every field a POST takes. */
+    FX_ASSERT_BODY(r, BANNER("st-off", "Off (site is up)</h2>"));
+    /* Off: the form to turn it on, with every field a POST takes; nothing
+     * to turn off. */
+    FX_ASSERT_BODY(r, "<legend>Turn maintenance on</legend>");
     FX_ASSERT_BODY(r, "action=\"" TOGGLE "/on\"");
-    FX_ASSERT_BODY(r, "action=\"" TOGGLE "/off\"");
+    FX_ASSERT_NO_BODY(r, "action=\"" TOGGLE "/off\"");
     for (const char *const *name = (const char *const[]){ "message", "start",
-             "for", "end", NULL }; *name; name++) {
+             "for", "end", "mode", NULL }; *name; name++) {
         FX_ASSERT_BODY(r, fx_fmt(f, "name=\"%s\"", *name));
     }
-    /* Readable on a phone. */
+    /* Read-only mode, next to full maintenance. */
+    FX_ASSERT_BODY(r, "<input type=\"checkbox\" name=\"mode\" "
+                   "value=\"read-only\">");
+    /* The same fields, to see the page they would make. */
+    FX_ASSERT_BODY(r, "formaction=\"" TOGGLE "/preview\" formmethod=\"get\"");
+    /* Readable on a phone, in the dark, by a screen reader. */
     FX_ASSERT_BODY(r, "name=\"viewport\"");
+    FX_ASSERT_BODY(r, "prefers-color-scheme:dark");
+    FX_ASSERT_BODY(r, "<html lang=\"en\">");
+    FX_ASSERT_NO_BODY(r, "://");
 }
 
 static void test_status_page_without_slash(void **state)
@@ -140,25 +162,125 @@ static void test_status_page_shows_state(void **state)
                            "message=Moving <b>racks</b> & \"cables\"\n",
                            start, end, changed));
     fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
-    FX_ASSERT_BODY(r, "<strong class=\"on\">on</strong>");
+    FX_ASSERT_BODY(r, BANNER("st-on", "In maintenance</h2>"));
+    FX_ASSERT_BODY(r, fx_fmt(f, "Visitors get the maintenance page (status "
+                             "503). It ends in about an hour, at <time "
+                             "datetime=\"%s\">", end));
     FX_ASSERT_BODY(r, start);
     FX_ASSERT_BODY(r, end);
     FX_ASSERT_BODY(r, changed);
     FX_ASSERT_BODY(r, "carol");
     FX_ASSERT_BODY(r, "Moving &lt;b&gt;racks&lt;/b&gt; &amp;");
     FX_ASSERT_NO_BODY(r, "<b>racks");
+    /* On: off, extend, change (its message and end filled in), preview;
+     * no form to turn it on as if it were off. */
+    FX_ASSERT_BODY(r, TURN_OFF);
+    FX_ASSERT_BODY(r, "Extend by 15 min");
+    FX_ASSERT_BODY(r, "Extend by 1 hour");
+    FX_ASSERT_BODY(r, PREVIEW_LINK);
+    FX_ASSERT_BODY(r, "<legend>Change the message or the end</legend>");
+    FX_ASSERT_BODY(r, "name=\"message\" value=\"Moving "
+                   "&lt;b&gt;racks&lt;/b&gt; &amp; &quot;cables&quot;\"");
+    /* To the minute: the field shows no seconds. */
+    FX_ASSERT_BODY(r, fx_fmt(f, "name=\"end\" value=\"%.16s\"", end));
+    FX_ASSERT_NO_BODY(r, "<legend>Turn maintenance on</legend>");
+    FX_ASSERT_NO_BODY(r, "name=\"for\"");
 }
 
-/* A window ahead is set but not in force: the page says off. */
+/* A window ahead is set but not in force: the page says from when, and
+ * offers to cancel or change it. */
 static void test_status_page_scheduled(void **state)
 {
     fx *f = *state;
-    const char *start = fx_iso(f, time(NULL) + 3600);
+    const char *start = fx_iso(f, time(NULL) + 3 * 3600);
 
     fx_state_put(f, fx_fmt(f, "on\nstart=%s\n", start));
     fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
-    FX_ASSERT_BODY(r, "<strong class=\"off\">off</strong>");
-    FX_ASSERT_BODY(r, start);
+    FX_ASSERT_BODY(r, fx_fmt(f, BANNER("st-sched", "Scheduled from <time "
+                                       "datetime=\"%s\">"), start));
+    FX_ASSERT_BODY(r, "Maintenance starts in about 3 hours and lasts until "
+                   "it is turned off. Until then, visitors get the site as "
+                   "usual.");
+    FX_ASSERT_BODY(r, CANCEL);
+    FX_ASSERT_BODY(r, "<legend>Change the schedule</legend>");
+    FX_ASSERT_BODY(r, fx_fmt(f, "name=\"start\" value=\"%.16s\"", start));
+    FX_ASSERT_NO_BODY(r, "Extend by");
+    FX_ASSERT_NO_BODY(r, TURN_OFF);
+}
+
+/* A window that ended is off: the page says so, and when it ended. */
+static void test_status_page_ended(void **state)
+{
+    fx *f = *state;
+
+    fx_state_put(f, fx_fmt(f, "on\nend=%s\n", fx_iso(f, time(NULL) - 600)));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
+    FX_ASSERT_BODY(r, BANNER("st-off", "Off (site is up)</h2>"));
+    FX_ASSERT_BODY(r, "the last window ended about 10 minutes ago, at <time "
+                   "datetime=");
+    FX_ASSERT_BODY(r, "<legend>Turn maintenance on</legend>");
+}
+
+/* The value of the hidden field name in the form around the button
+ * labelled button, or fail. */
+static const char *hidden_field(fx *f, const fx_res *r, const char *button,
+                                const char *name)
+{
+    const char *b = strstr(r->body, button), *form = NULL, *s;
+    const char *want = fx_fmt(f, "<input type=\"hidden\" name=\"%s\" "
+                              "value=\"", name);
+
+    assert_non_null(b);
+    for (s = r->body; (s = strstr(s, "<form")) && s < b; s++) {
+        form = s;
+    }
+    assert_non_null(form);
+    s = strstr(form, want);
+    if (!s || s > b) {
+        return NULL;
+    }
+    s += strlen(want);
+    return fx_fmt(f, "%.*s", (int)strcspn(s, "\""), s);
+}
+
+/* "Extend by 15 min" stores the same window, with its end 15 minutes
+ * later: the same message, start and mode. */
+static void test_status_page_extend(void **state)
+{
+    fx *f = *state;
+    time_t now = time(NULL);
+    const char *start = fx_iso(f, now - 60), *end = fx_iso(f, now + 600);
+
+    fx_state_put(f, fx_fmt(f, "on\nstart=%s\nend=%s\nmode=read-only\n"
+                           "message=Moving racks\n", start, end));
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
+    FX_ASSERT_BODY(r, BANNER("st-ro", "Read-only</h2>"));
+    const char *message = hidden_field(f, r, "Extend by 15 min", "message");
+    const char *hstart = hidden_field(f, r, "Extend by 15 min", "start");
+    const char *hend = hidden_field(f, r, "Extend by 15 min", "end");
+    const char *mode = hidden_field(f, r, "Extend by 15 min", "mode");
+    assert_string_equal(message, "Moving racks");
+    assert_string_equal(hstart, start);
+    assert_string_equal(hend, fx_iso(f, now + 600 + 900));
+    assert_string_equal(mode, "read-only");
+    assert_string_equal(hidden_field(f, r, "Extend by 1 hour", "end"),
+                        fx_iso(f, now + 600 + 3600));
+
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                             fx_fmt(f, "message=Moving+racks&start=%s&end=%s"
+                                    "&mode=%s", hstart, hend, mode)), 303);
+    assert_string_equal(state_value(f, "message"), "Moving racks");
+    assert_string_equal(state_value(f, "start"), start);
+    assert_string_equal(state_value(f, "end"), fx_iso(f, now + 1500));
+    assert_string_equal(state_value(f, "mode"), "read-only");
+}
+
+/* The status page's JSON while the stored state is text. */
+static fx_res *status_json(fx *f, const char *text)
+{
+    fx_state_put(f, text);
+    return FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/", FX_ACCEPT_JSON),
+                            200);
 }
 
 static void test_status_json(void **state)
@@ -166,11 +288,9 @@ static void test_status_json(void **state)
     fx *f = *state;
     time_t now = time(NULL);
 
-    fx_state_put(f, fx_fmt(f, "on\nend=%s\nchanged=%s\nby=carol\n"
-                           "message=Say \"hi\"\n", fx_iso(f, now + 600),
-                           fx_iso(f, now)));
-    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
-                                           FX_ACCEPT_JSON), 200);
+    fx_res *r = status_json(f, fx_fmt(f, "on\nend=%s\nchanged=%s\nby=carol\n"
+                                      "message=Say \"hi\"\n",
+                                      fx_iso(f, now + 600), fx_iso(f, now)));
     FX_ASSERT_CONTAINS("Content-Type", fx_header(r, "Content-Type"),
                        "application/json");
     FX_ASSERT_HEADER(r, "Cache-Control", "no-store");
@@ -181,17 +301,32 @@ static void test_status_json(void **state)
     assert_string_equal(fx_json_str(f, r, "changed"), fx_iso(f, now));
     assert_string_equal(fx_json_str(f, r, "by"), "carol");
     assert_string_equal(fx_json_str(f, r, "message"), "Say \"hi\"");
+    assert_string_equal(fx_json_str(f, r, "mode"), "full");
+}
+
+static void test_status_json_read_only(void **state)
+{
+    fx *f = *state;
+
+    fx_res *r = status_json(f, "on\nmode=read-only\n");
+    assert_string_equal(fx_json_str(f, r, "state"), "on");
+    assert_string_equal(fx_json_str(f, r, "mode"), "read-only");
+    assert_non_null(fx_json_raw(f, r, "metrics"));
+    r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/"), 200);
+    FX_ASSERT_BODY(r, BANNER("st-ro", "Read-only</h2>"));
+    FX_ASSERT_BODY(r, "Visitors can read the site; a change (a POST, a "
+                   "PUT...) gets the maintenance page until it is turned "
+                   "off.");
 }
 
 static void test_status_json_off(void **state)
 {
     fx *f = *state;
 
-    fx_state_put(f, "off\n");
-    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
-                                           FX_ACCEPT_JSON), 200);
+    fx_res *r = status_json(f, "off\n");
     assert_string_equal(fx_json_str(f, r, "state"), "off");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
+    assert_string_equal(fx_json_str(f, r, "mode"), "full");
     for (const char *const *k = (const char *const[]){ "start", "end",
              "changed", "by", "message", NULL }; *k; k++) {
         assert_string_equal(fx_json_raw(f, r, *k), "null");
@@ -203,9 +338,7 @@ static void test_status_json_scheduled(void **state)
     fx *f = *state;
     time_t start = time(NULL) + 3600;
 
-    fx_state_put(f, fx_fmt(f, "on\nstart=%s\n", fx_iso(f, start)));
-    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/",
-                                           FX_ACCEPT_JSON), 200);
+    fx_res *r = status_json(f, fx_fmt(f, "on\nstart=%s\n", fx_iso(f, start)));
     assert_string_equal(fx_json_str(f, r, "state"), "on");
     assert_string_equal(fx_json_raw(f, r, "in_force"), "false");
     assert_string_equal(fx_json_str(f, r, "start"), fx_iso(f, start));
@@ -303,8 +436,20 @@ static void test_get_on_prefills_escaped(void **state)
                                            "%22%3E%3Cscript%3Ex%3C%2Fscript%3E"
                                            "&for=30m"), 200);
     FX_ASSERT_BODY(r, "&quot;&gt;&lt;script&gt;");
-    FX_ASSERT_NO_BODY(r, "<script>");
+    FX_ASSERT_NO_BODY(r, "<script>x");
     FX_ASSERT_BODY(r, "value=\"30m\"");
+    assert_string_equal(fx_read(f, "state/state"), "off\n");
+}
+
+/* The confirmation page keeps the status page's read-only choice. */
+static void test_get_on_keeps_read_only(void **state)
+{
+    fx *f = *state;
+
+    fx_state_put(f, "off\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_get_as(f, ALICE, TOGGLE "/on?mode="
+                                           "read-only"), 200);
+    FX_ASSERT_BODY(r, "value=\"read-only\" checked>");
     assert_string_equal(fx_read(f, "state/state"), "off\n");
 }
 
@@ -330,6 +475,49 @@ static void test_post_on(void **state)
 
     FX_ASSERT_BLOCKED(fx_await_status(f, "/index.html", 503), 503);
     FX_ASSERT_BODY(fx_get(f, "/index.html"), "Back soon");
+}
+
+static void test_post_on_read_only(void **state)
+{
+    fx *f = *state;
+
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                             "message=Forms+are+off&mode=read-only",
+                             toggle_origin(f), "Sec-Fetch-Site: same-origin"),
+                     303);
+    assert_string_equal(state_word(f), "on");
+    assert_string_equal(state_value(f, "mode"), "read-only");
+
+    /* In force at once: the toggle wrote the shared state too. */
+    fx_res *r = FX_ASSERT_STATUS(fx_get(f, "/index.html"), 200);
+    FX_ASSERT_HEADER(r, "X-Mode", "read-only");
+    r = FX_ASSERT_STATUS(fx_post(f, NULL, "/index.html", "a=1"), 503);
+    FX_ASSERT_BODY(r, "Forms are off");
+    /* The toggle itself is always let through: a POST turns it off. */
+    r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/off", NULL), 303);
+    FX_ASSERT_HEADER(r, "X-Bypass", "toggle");
+    assert_string_equal(state_word(f), "off");
+    assert_null(state_value(f, "mode"));
+}
+
+/* mode=full is the default said aloud; anything else is a bad field. */
+static void test_post_mode_field(void **state)
+{
+    fx *f = *state;
+
+    fx_state_put(f, "off\n");
+    FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on", "mode=full"), 303);
+    assert_string_equal(state_word(f), "on");
+    assert_null(state_value(f, "mode"));
+
+    fx_state_put(f, "off\nmessage=before\n");
+    fx_res *r = FX_ASSERT_STATUS(fx_post(f, ALICE, TOGGLE "/on",
+                                         "mode=readonly", FX_ACCEPT_JSON),
+                                 400);
+    FX_ASSERT_CONTAINS("error", fx_json_str(f, r, "error"), "mode");
+    FX_ASSERT_CONTAINS("error", fx_json_str(f, r, "error"), "readonly");
+    assert_string_equal(fx_read(f, "state/state"), "off\nmessage=before\n");
 }
 
 static void test_post_off(void **state)
@@ -781,8 +969,11 @@ int main(void)
         FX_TEST(test_status_page_without_slash),
         FX_TEST(test_status_page_shows_state),
         FX_TEST(test_status_page_scheduled),
+        FX_TEST(test_status_page_ended),
+        FX_TEST(test_status_page_extend),
         FX_TEST(test_status_json),
         FX_TEST(test_status_json_off),
+        FX_TEST(test_status_json_read_only),
         FX_TEST(test_status_json_scheduled),
         FX_TEST(test_status_reads_state_now),
         FX_TEST(test_needs_credentials),
@@ -790,7 +981,10 @@ int main(void)
         FX_TEST(test_get_on_is_safe),
         FX_TEST(test_get_off_is_safe),
         FX_TEST(test_get_on_prefills_escaped),
+        FX_TEST(test_get_on_keeps_read_only),
         FX_TEST(test_post_on),
+        FX_TEST(test_post_on_read_only),
+        FX_TEST(test_post_mode_field),
         FX_TEST(test_post_off),
         FX_TEST(test_post_query_fields),
         FX_TEST(test_post_scheduled),

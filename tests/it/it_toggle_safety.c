@@ -80,10 +80,12 @@ static void test_urls_escaped(void **state)
     const char *base = "/ops%20tools/m'aint";
     fx_res *r;
 
-    fx_state_put(f, "off\n");
+    /* On: the page then has a form for each action, and the preview. */
+    fx_state_put(f, "on\n");
     r = FX_ASSERT_STATUS(fx_get(f, "/ops%20tools/m%27aint/"), 200);
     FX_ASSERT_BODY(r, "action=\"/ops%20tools/m&#39;aint/on\"");
     FX_ASSERT_BODY(r, "action=\"/ops%20tools/m&#39;aint/off\"");
+    FX_ASSERT_BODY(r, "href=\"/ops%20tools/m&#39;aint/preview\"");
     FX_ASSERT_NO_BODY(r, "ops tools");
     r = FX_ASSERT_STATUS(fx_post(f, ALICE, fx_fmt(f, "%s/on", base),
                                  "message=x"), 303);

@@ -16,6 +16,14 @@ static const char *const CLEAN_ENV[] = {
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "MAINTENANCE_S3_REGION", "MAINTENANCE_S3_CREDENTIALS",
     "MAINTENANCE_S3_PROFILE",
+    /* The rest of the s3: provider's credential chain. */
+    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+    "AWS_ENDPOINT_URL_STS", "AWS_REGION", "AWS_DEFAULT_REGION",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED",
 };
 
 /* The maintenancectl under test: $MAINTENANCECTL when set (a build
@@ -35,6 +43,10 @@ static void exec_ctl(const char *const *argv, const char *const *env,
     for (size_t i = 0; i < sizeof(CLEAN_ENV) / sizeof(*CLEAN_ENV); i++) {
         unsetenv(CLEAN_ENV[i]);
     }
+    /* Never the instance metadata service of the machine the tests run
+     * on: a test that wants one gives its own and
+     * AWS_EC2_METADATA_DISABLED=false. */
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
     for (; env && *env; env++) {
         putenv((char *)*env);
     }
@@ -89,6 +101,16 @@ const char *ctl_ok(ctl_res r)
     if (r.rc != 0 || *r.err) {
         fail_msg("maintenancectl: exit %d\n--- stdout\n%s--- stderr\n%s",
                  r.rc, r.out, r.err);
+    }
+    return r.out;
+}
+
+const char *ctl_status(ctl_res r, int in_force)
+{
+    if (r.rc != (in_force ? 0 : CTL_NOT_IN_FORCE) || *r.err) {
+        fail_msg("maintenancectl status: exit %d, expected %d\n--- stdout\n"
+                 "%s--- stderr\n%s", r.rc, in_force ? 0 : CTL_NOT_IN_FORCE,
+                 r.out, r.err);
     }
     return r.out;
 }

@@ -8,8 +8,9 @@
  *
  * A run gets a clean environment: none of the variables maintenancectl
  * reads (MAINTENANCE_STATE, SUDO_USER, APACHE_RUN_USER and _GROUP, the
- * AWS_ and MAINTENANCE_S3_ ones) is inherited from whoever runs the tests;
- * a test gives those it wants. Its stdout and stderr go through files in
+ * AWS_ and MAINTENANCE_S3_ ones) is inherited from whoever runs the tests,
+ * and AWS_EC2_METADATA_DISABLED is true, so that no run asks a real
+ * instance metadata service; a test gives those it wants. Its stdout and stderr go through files in
  * the fixture's directory. Strings live until the test ends, as the
  * fixture's do. Tests run from the repository root. */
 #ifndef CTL_H
@@ -46,6 +47,14 @@ ctl_res ctl_run(fx *f, const char *const *env, const char *const *args);
 
 /* Exit 0 and nothing on stderr, else fail; the run's stdout. */
 const char *ctl_ok(ctl_res r);
+
+/* What maintenancectl status exits with when maintenance is not in force
+ * now (scheduled, over, off), as systemctl is-active does. */
+#define CTL_NOT_IN_FORCE 3
+
+/* A status run: exit 0 when in_force, CTL_NOT_IN_FORCE when not, and
+ * nothing on stderr, else fail; the run's stdout. */
+const char *ctl_status(ctl_res r, int in_force);
 
 /* Exit 1, stdout empty, and a message on stderr naming needle, else
  * fail. */

@@ -1,22 +1,19 @@
 /* A real memcached for the integration tests: see memcached.h. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* memmem, GNU strerror_r */
+#define _GNU_SOURCE   /* memmem */
 #endif
 #include "memcached.h"
 #include "fixture.h"  /* cmocka's fail_msg, helper processes */
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "server.h"
 
 #define MEMCACHED        "/usr/bin/memcached"
 #define RUN_USER         "nobody"
@@ -24,114 +21,22 @@
 #define IO_TIMEOUT_S     2
 
 struct mcd {
-    int port;
-    pid_t pid;             /* 0: not running */
-    char log[64];          /* memcached's stdout and stderr */
-    mcd *next;
+    srv server;
 };
 
-static mcd *live;          /* every memcached not yet freed */
-
-/* Why the last protocol call of this thread failed. */
-static __thread char why[512];
-
-/* --- small utilities ----------------------------------------------------- */
-
-static const char *failed(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static const char *failed(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-    return why;
-}
-
-static const char *errno_text(int err)
-{
-    static __thread char buf[128];
-
-    return strerror_r(err, buf, sizeof(buf));
-}
-
-static struct sockaddr_in loopback(int port)
-{
-    struct sockaddr_in sa = { .sin_family = AF_INET };
-
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return sa;
-}
-
-/* A connected socket whose reads and writes give up after IO_TIMEOUT_S,
- * or -1. A stopped memcached still completes the handshake (the kernel
- * does), so the timeouts are what bound a call. */
-static int dial(int port)
-{
-    struct sockaddr_in sa = loopback(port);
-    struct timeval tv = { IO_TIMEOUT_S, 0 };
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    if (s < 0) {
-        return -1;
-    }
-    if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0
-        || setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0
-        || connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        int err = errno;
-        close(s);
-        errno = err;
-        return -1;
-    }
-    return s;
-}
-
 /* --- the server ---------------------------------------------------------- */
-
-/* The end of memcached's log, for failure messages. */
-static const char *log_text(const mcd *m)
-{
-    static char text[2048];
-
-    return fx_file_tail(m->log, text, sizeof(text));
-}
-
-/* Whether m's port answers. */
-static int answers(void *m)
-{
-    int s = dial(((mcd *)m)->port);
-
-    if (s < 0) {
-        return 0;
-    }
-    close(s);
-    return 1;
-}
 
 static void spawn(mcd *m)
 {
     char port[16];
     const char *const argv[] = { MEMCACHED, "-l", "127.0.0.1", "-p", port,
                                  "-U", "0", "-t", "2", "-m", "16", NULL };
-    const char *why;
 
-    snprintf(port, sizeof(port), "%d", m->port);
-    /* As RUN_USER through fx_spawn rather than memcached's -u, which
+    snprintf(port, sizeof(port), "%d", m->server.port);
+    /* As RUN_USER through srv_spawn rather than memcached's -u, which
      * would clear the parent-death signal. */
-    m->pid = fx_spawn(argv, m->log, SIGKILL, RUN_USER);
-    if ((why = fx_await_ready(&m->pid, START_TIMEOUT_MS, answers, m))) {
-        fail_msg("memcached on port %d %s:\n%s", m->port, why, log_text(m));
-    }
-}
-
-static void kill_all(void)
-{
-    while (live) {
-        mcd_free(live);
-    }
+    srv_spawn(&m->server, argv, RUN_USER, START_TIMEOUT_MS, srv_port_open,
+              &m->server);
 }
 
 mcd *mcd_start(void)
@@ -141,33 +46,19 @@ mcd *mcd_start(void)
 
 mcd *mcd_start_on(int port)
 {
-    static int ready;
     mcd *m = calloc(1, sizeof(*m));
-    int fd;
 
     if (!m) {
         abort();
     }
-    if (!ready) {
-        atexit(kill_all);
-        ready = 1;
-    }
-    snprintf(m->log, sizeof(m->log), "/tmp/mm-memcached.XXXXXX");
-    if ((fd = mkstemp(m->log)) < 0) {
-        free(m);
-        fail_msg("mkstemp: %s", strerror(errno));
-    }
-    close(fd);
-    m->port = port;
-    m->next = live;
-    live = m;
+    srv_init(&m->server, "memcached", port);
     spawn(m);
     return m;
 }
 
 void mcd_kill(mcd *m)
 {
-    fx_stop(&m->pid, SIGKILL, 0);
+    srv_stop(&m->server, SIGKILL, 0);
 }
 
 void mcd_restart(mcd *m)
@@ -176,52 +67,27 @@ void mcd_restart(mcd *m)
     spawn(m);
 }
 
-/* Send sig and wait until the kernel says it took effect (flag: WUNTRACED
- * or WCONTINUED), so the caller knows the server is stopped or running. */
-static void signal_and_wait(mcd *m, int sig, int flag)
-{
-    int status;
-
-    if (!m->pid) {
-        fail_msg("memcached on port %d is not running", m->port);
-    }
-    kill(m->pid, sig);
-    if (waitpid(m->pid, &status, flag) != m->pid) {
-        fail_msg("memcached on port %d: waitpid: %s", m->port,
-                 strerror(errno));
-    }
-}
-
 void mcd_pause(mcd *m)
 {
-    signal_and_wait(m, SIGSTOP, WUNTRACED);
+    srv_pause(&m->server);
 }
 
 void mcd_resume(mcd *m)
 {
-    signal_and_wait(m, SIGCONT, WCONTINUED);
+    srv_resume(&m->server);
 }
 
 void mcd_free(mcd *m)
 {
-    mcd **p;
-
-    if (!m) {
-        return;
+    if (m) {
+        srv_free(&m->server);
+        free(m);
     }
-    mcd_kill(m);     /* SIGKILL ends a stopped process too */
-    for (p = &live; *p && *p != m; p = &(*p)->next) {
-    }
-    if (*p) {
-        *p = m->next;
-    }
-    unlink(m->log);
-    free(m);
 }
 
 int mcd_port(const mcd *m)
 {
-    return m->port;
+    return m->server.port;
 }
 
 /* --- the text protocol --------------------------------------------------- */
@@ -264,21 +130,21 @@ static int is_whole(const char *buf, size_t len, reply_kind kind)
 static const char *exchange(const mcd *m, const char *request, size_t len,
                             reply_kind kind, char **reply, size_t *reply_len)
 {
-    int s = dial(m->port);
+    int s = srv_dial(m->server.port, IO_TIMEOUT_S);
     char *buf = NULL;
     size_t n = 0, cap = 0;
     const char *err = NULL;
 
     *reply = NULL;
     if (s < 0) {
-        return failed("memcached on port %d: cannot connect: %s", m->port,
-                      errno_text(errno));
+        return srv_why("memcached on port %d: cannot connect: %s",
+                       m->server.port, srv_strerror(errno));
     }
     for (size_t sent = 0; sent < len; ) {
         ssize_t w = send(s, request + sent, len - sent, MSG_NOSIGNAL);
         if (w <= 0) {
-            err = failed("memcached on port %d: cannot send: %s", m->port,
-                         errno_text(errno));
+            err = srv_why("memcached on port %d: cannot send: %s",
+                          m->server.port, srv_strerror(errno));
             goto done;
         }
         sent += (size_t)w;
@@ -294,8 +160,9 @@ static const char *exchange(const mcd *m, const char *request, size_t len,
         }
         r = recv(s, buf + n, cap - n - 1, 0);
         if (r <= 0) {
-            err = failed("memcached on port %d: %s after %zu bytes", m->port,
-                         r ? errno_text(errno) : "connection closed", n);
+            err = srv_why("memcached on port %d: %s after %zu bytes",
+                          m->server.port,
+                          r ? srv_strerror(errno) : "connection closed", n);
             goto done;
         }
         n += (size_t)r;
@@ -328,8 +195,8 @@ static const char *command(const mcd *m, const char *request, size_t len,
             return NULL;
         }
     }
-    err = failed("memcached on port %d: %.40s... answered %s", m->port,
-                 request, reply);
+    err = srv_why("memcached on port %d: %.40s... answered %s",
+                  m->server.port, request, reply);
     free(reply);
     return err;
 }
@@ -381,8 +248,8 @@ const char *mcd_get(const mcd *m, const char *key, char **value, size_t *len)
     eol = strstr(reply, "\r\n");
     if (sscanf(reply, "VALUE %*s %*u %lu", &bytes) != 1
         || n != (size_t)(eol - reply) + 2 + bytes + 7) {
-        err = failed("memcached on port %d: get %s answered %.200s", m->port,
-                     key, reply);
+        err = srv_why("memcached on port %d: get %s answered %.200s",
+                      m->server.port, key, reply);
         free(reply);
         return err;
     }
@@ -409,8 +276,8 @@ const char *mcd_ttl(const mcd *m, const char *key, long *ttl)
     if (!strcmp(reply, "EN\r\n")) {
         *ttl = -2;
     } else if (sscanf(reply, "HD t%ld\r\n", ttl) != 1) {
-        err = failed("memcached on port %d: mg %s t answered %s", m->port,
-                     key, reply);
+        err = srv_why("memcached on port %d: mg %s t answered %s",
+                      m->server.port, key, reply);
     }
     free(reply);
     return err;
@@ -428,7 +295,8 @@ const char *mcd_stat(const mcd *m, const char *name, long long *value)
                         &n))) {
         return err;
     }
-    err = failed("memcached on port %d: stats has no %s", m->port, name);
+    err = srv_why("memcached on port %d: stats has no %s", m->server.port,
+                  name);
     for (line = strtok_r(reply, "\r\n", &save); line;
          line = strtok_r(NULL, "\r\n", &save)) {
         if (sscanf(line, "STAT %63s %lld", word, &v) == 2

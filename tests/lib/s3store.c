@@ -1,13 +1,7 @@
 /* A local S3 store for the s3: provider's tests: see s3store.h. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* mkdtemp */
-#endif
 #include "s3store.h"
 #include "fixture.h"  /* cmocka's fail_msg, helper processes */
 
-#include <curl/curl.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,22 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "server.h"
+
 #define FRONT        "tests/s3/front.mjs"
 #define MODULES      "tests/s3/node_modules"
 #define READY_MS     15000
 #define STOP_MS      5000
-#define LOG_TAIL     4000
 
 struct s3store {
-    char dir[64];
-    char log[PATH_MAX];
+    srv server;                 /* its directory holds the objects */
     s3store_opts opts;
-    int port;
-    pid_t pid;          /* 0: not running */
-    s3store *next;
+    const char *keys_file;      /* NULL: none */
 };
-
-static s3store *live;   /* for the exit handler */
 
 const char *s3store_missing(void)
 {
@@ -48,96 +38,52 @@ const char *s3store_missing(void)
     return NULL;
 }
 
-/* The end of front.log, for failure messages; static, so only one at a
- * time. */
-static const char *log_tail(const s3store *s)
-{
-    static char text[LOG_TAIL + 1];
-
-    return fx_file_tail(s->log, text, sizeof(text));
-}
-
-static int log_says_ready(void *s)
-{
-    return strstr(log_tail(s), "ready\n") != NULL;
-}
-
-/* Run the front, its output into front.log. */
+/* Run the front, its output into its log. */
 static void launch(s3store *s)
 {
     const s3store_opts *o = &s->opts;
     char port[16];
     const char *argv[20] = {
-        "node", FRONT, "--port", port, "--dir", s->dir,
+        "node", FRONT, "--port", port, "--dir", s->server.dir,
         "--bucket", o->bucket, "--access-key", o->access_key,
         "--secret", o->secret,
     };
     size_t n = 12;
-    /* Emptied here, before the start, so a restart never sees the last
-     * run's "ready". */
-    int out = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const char *why;
 
-    if (out < 0) {
-        fail_msg("s3store: %s: %s", s->log, strerror(errno));
-    }
-    close(out);
-    snprintf(port, sizeof(port), "%d", s->port);
-    if (o->token) {
-        argv[n++] = "--token";
-        argv[n++] = o->token;
-    }
-    if (o->region) {
-        argv[n++] = "--region";
-        argv[n++] = o->region;
-    }
-    argv[n] = NULL;
-    s->pid = fx_spawn(argv, s->log, SIGKILL, NULL);
-    if ((why = fx_await_ready(&s->pid, READY_MS, log_says_ready, s))) {
-        fail_msg("s3store: node " FRONT " %s:\n%s", why, log_tail(s));
-    }
-}
-
-static void kill_all(void)
-{
-    while (live) {
-        s3store_free(live);
-    }
+    snprintf(port, sizeof(port), "%d", s->server.port);
+    srv_option(argv, &n, "--token", o->token);
+    srv_option(argv, &n, "--region", o->region);
+    srv_option(argv, &n, "--keys", s->keys_file);
+    srv_spawn(&s->server, argv, NULL, READY_MS, srv_log_ready, &s->server);
 }
 
 s3store *s3store_start(const s3store_opts *opts)
 {
-    static int ready;
+    return s3store_start_with_keys(opts, NULL);
+}
+
+s3store *s3store_start_with_keys(const s3store_opts *opts,
+                                 const char *keys_file)
+{
     const char *why = s3store_missing();
     s3store *s;
 
     if (why) {
         fail_msg("%s", why);
     }
-    if (!ready) {
-        atexit(kill_all);
-        ready = 1;
-    }
     if (!(s = calloc(1, sizeof(*s)))) {
         fail_msg("s3store: out of memory");
     }
-    snprintf(s->dir, sizeof(s->dir), "/tmp/mm-s3.XXXXXX");
-    if (!mkdtemp(s->dir)) {
-        free(s);
-        fail_msg("s3store: mkdtemp: %s", strerror(errno));
-    }
-    snprintf(s->log, sizeof(s->log), "%s/front.log", s->dir);
+    srv_init(&s->server, "s3store", fx_free_port());
     s->opts = *opts;
-    s->port = fx_free_port();
-    s->next = live;
-    live = s;
+    s->keys_file = keys_file;
     launch(s);
     return s;
 }
 
 void s3store_stop(s3store *s)
 {
-    fx_stop(&s->pid, SIGTERM, STOP_MS);   /* frozen or not */
+    srv_stop(&s->server, SIGTERM, STOP_MS);   /* frozen or not */
 }
 
 void s3store_restart(s3store *s)
@@ -148,111 +94,70 @@ void s3store_restart(s3store *s)
 
 void s3store_freeze(s3store *s)
 {
-    if (s->pid) {
-        kill(s->pid, SIGSTOP);
-    }
+    srv_pause(&s->server);
 }
 
 void s3store_thaw(s3store *s)
 {
-    if (s->pid) {
-        kill(s->pid, SIGCONT);
-    }
+    srv_resume(&s->server);
 }
 
 int s3store_port(const s3store *s)
 {
-    return s->port;
+    return s->server.port;
 }
 
-typedef struct {
-    char text[1024];
-    size_t len;
-} small_buf;
-
-static size_t collect(char *data, size_t size, size_t n, void *baton)
-{
-    small_buf *b = baton;
-    size_t len = size * n, room = sizeof(b->text) - 1 - b->len;
-
-    memcpy(b->text + b->len, data, len < room ? len : room);
-    b->len += len < room ? len : room;
-    b->text[b->len] = '\0';
-    return len;
-}
-
-/* method path on the store's test hooks (body: NULL for none); the
- * answer's body in b. Fails the test unless it answers 2xx. */
+/* method path (body: NULL for none) on the store's test hooks. */
 static void call_hook(const s3store *s, const char *method, const char *path,
-                      const char *body, small_buf *b)
+                      const char *body)
 {
-    char url[PATH_MAX];
-    CURL *c = curl_easy_init();
-    CURLcode rc;
-    long status = 0;
+    char text[1024];
+    srv_body b = { text, sizeof(text), 0 };
 
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", s->port, path);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    }
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
-    rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    if (rc != CURLE_OK || status / 100 != 2) {
-        fail_msg("s3store: %s %s: %s, HTTP %ld %s\n%s", method, url,
-                 curl_easy_strerror(rc), status, b->text, log_tail(s));
-    }
+    srv_hook(&s->server, method, path, body, &b);
 }
 
 void s3store_put(const s3store *s, const char *key, const char *text)
 {
     char path[PATH_MAX];
-    small_buf b = { "", 0 };
 
     snprintf(path, sizeof(path), "/__objects/%s", key);
-    call_hook(s, text ? "PUT" : "DELETE", path, text, &b);
+    call_hook(s, text ? "PUT" : "DELETE", path, text);
 }
 
 void s3store_set_secret(const s3store *s, const char *secret)
 {
-    small_buf b = { "", 0 };
-
-    call_hook(s, "PUT", "/__secret", secret, &b);
+    call_hook(s, "PUT", "/__secret", secret);
 }
 
+void s3store_slowdown(const s3store *s, int retry_after)
+{
+    char word[32];
+
+    if (retry_after > 0) {
+        snprintf(word, sizeof(word), "on %d", retry_after);
+    }
+    else {
+        snprintf(word, sizeof(word), "on");
+    }
+    call_hook(s, "PUT", "/__slowdown", word);
+}
+
+void s3store_slowdown_off(const s3store *s)
+{
+    call_hook(s, "PUT", "/__slowdown", "off");
+}
+
+/* {"refused":0,"GET":4,"PUT":1}: a method never seen is absent. */
 long s3store_count(const s3store *s, const char *method)
 {
-    char key[64];
-    small_buf b = { "", 0 };
-    const char *at;
-
-    call_hook(s, "GET", "/__stats", NULL, &b);
-    /* {"refused":0,"GET":4,"PUT":1}: a method never seen is absent. */
-    snprintf(key, sizeof(key), "\"%s\":", method);
-    at = strstr(b.text, key);
-    return at ? strtol(at + strlen(key), NULL, 10) : 0;
+    return srv_stat(&s->server, method);
 }
 
 void s3store_free(s3store *s)
 {
-    s3store **p;
-
-    if (!s) {
-        return;
+    if (s) {
+        srv_free(&s->server);
+        free(s);
     }
-    s3store_stop(s);
-    for (p = &live; *p && *p != s; p = &(*p)->next) {
-    }
-    if (*p) {
-        *p = s->next;
-    }
-    fx_remove_dir(s->dir, "s3store");
-    free(s);
 }

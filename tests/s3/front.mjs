@@ -4,17 +4,31 @@
 // passing it on.
 //
 //   node tests/s3/front.mjs --port P --dir D --bucket B --access-key K
-//        --secret S [--token T] [--region R]
+//        --secret S [--token T] [--region R] [--keys FILE]
 //
 // --token: requests must carry x-amz-security-token T, signed.
 // --region: requests must be signed for region R (else any region).
+// --keys: more credentials, issued by tests/s3/fake-aws.mjs, which
+// rewrites FILE as it issues them: a JSON array of {id, secret, token,
+// expires} (expires in ms since the epoch), read again for each request.
+// A request signed with one must carry its token, and is refused with
+// 400 ExpiredToken once it expired, as S3 does.
+// The payload must be signed: a request with a body and
+// x-amz-content-sha256: UNSIGNED-PAYLOAD is refused (stricter than S3),
+// and one whose body does not have the declared SHA-256 is refused with
+// XAmzContentSHA256Mismatch, as S3 does.
 // Path-style (http://127.0.0.1:P/B/KEY) and virtual-hosted
 // (http://B.localhost:P/KEY) requests are both understood.
 // Test hooks, unsigned: GET /__stats answers the count of S3 requests by
-// method, and of those refused, as JSON; PUT and DELETE /__objects/KEY
-// write and remove an object of the bucket directly; PUT /__secret
-// changes the secret of the access key. Prints "ready" once it listens.
+// method, of those refused, and of those signed with each access key
+// ("key:AKID..."), as JSON; PUT and DELETE /__objects/KEY write and
+// remove an object of the bucket directly; PUT /__secret changes the
+// secret of the access key; PUT /__slowdown with "on" (or a number of
+// seconds: "on" with that Retry-After) makes every S3 request answer 503
+// SlowDown, as S3 does when a prefix gets too many, until "off".
+// Prints "ready" once it listens.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 
@@ -32,6 +46,7 @@ const { values: opts } = parseArgs({
     secret: { type: 'string' },
     token: { type: 'string' },
     region: { type: 'string' },
+    keys: { type: 'string' },
   },
   strict: true,
 });
@@ -54,6 +69,19 @@ const AUTH_RE = new RegExp(
 const OBJECTS = '/__objects/';
 let secret = opts.secret;
 const stats = { refused: 0 };
+let slowdown = null;   // null, or { retryAfter: seconds or null }
+
+// The credentials fake-aws.mjs issued, as it last wrote them.
+function issuedKeys() {
+  if (!opts.keys) {
+    return [];
+  }
+  try {
+    return JSON.parse(readFileSync(opts.keys, 'utf8'));
+  } catch {
+    return [];   // not written yet
+  }
+}
 
 class S3Refusal extends Error {
   constructor(status, code, message) {
@@ -135,9 +163,21 @@ async function verify(req, rawPath, query, body) {
     refuse(400, 'AuthorizationHeaderMalformed', `not SigV4: ${auth}`);
   }
   const [, keyId, day, region, service, signedList, signature] = m;
+  stats[`key:${keyId}`] = (stats[`key:${keyId}`] ?? 0) + 1;
+  // The fixed key, or one issued by fake-aws.mjs.
+  let keySecret = secret;
+  let keyToken = opts.token;
   if (keyId !== opts['access-key']) {
-    refuse(403, 'InvalidAccessKeyId',
-      'The AWS Access Key Id you provided does not exist in our records.');
+    const issued = issuedKeys().find((k) => k.id === keyId);
+    if (!issued) {
+      refuse(403, 'InvalidAccessKeyId',
+        'The AWS Access Key Id you provided does not exist in our records.');
+    }
+    keySecret = issued.secret;
+    keyToken = issued.token;
+    if (issued.expires <= Date.now()) {
+      refuse(400, 'ExpiredToken', 'The provided token has expired.');
+    }
   }
   if (service !== 's3') {
     refuse(400, 'AuthorizationHeaderMalformed', `service '${service}' is not s3`);
@@ -158,17 +198,16 @@ async function verify(req, rawPath, query, body) {
   const required = ['host', 'x-amz-date', 'x-amz-content-sha256'];
   // A token is required with --token, and refused (never issued) without.
   const token = req.headers['x-amz-security-token'];
-  if (opts.token !== undefined || token !== undefined) {
-    if (token === undefined || !constantTimeEqual(token, opts.token ?? '')) {
+  if (keyToken !== undefined || token !== undefined) {
+    if (token === undefined || !constantTimeEqual(token, keyToken ?? '')) {
       refuse(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
     }
     required.push('x-amz-security-token');
   }
-  // Stricter than S3, on purpose: the provider promises an unsigned
-  // payload only with a signed Content-MD5, so a changed body is refused.
+  // Stricter than S3, on purpose: the provider signs its payloads.
   const declared = req.headers['x-amz-content-sha256'];
   if (declared === UNSIGNED && body.length > 0) {
-    required.push('content-md5');
+    refuse(403, 'AccessDenied', 'the payload must be signed, not UNSIGNED-PAYLOAD');
   }
   for (const name of required) {
     if (!signed.includes(name)) {
@@ -192,7 +231,7 @@ async function verify(req, rawPath, query, body) {
     headers,
   });
   const signer = new SignatureV4({
-    credentials: { accessKeyId: keyId, secretAccessKey: secret },
+    credentials: { accessKeyId: keyId, secretAccessKey: keySecret },
     region,
     service: 's3',
     sha256: Sha256,
@@ -290,11 +329,28 @@ async function handle(req, res, inner) {
     res.end();
     return;
   }
+  if (req.method === 'PUT' && rawPath === '/__slowdown') {
+    const [word, seconds] = (await readBody(req)).toString().trim().split(/\s+/);
+    slowdown = word === 'on' ? { retryAfter: seconds ?? null } : null;
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   if (rawPath.startsWith(OBJECTS)) {
     await writeDirectly(req, rawPath.slice(OBJECTS.length), res, inner);
     return;
   }
   stats[req.method] = (stats[req.method] ?? 0) + 1;
+  if (slowdown) {
+    await readBody(req);
+    stats.slowdown = (stats.slowdown ?? 0) + 1;
+    if (slowdown.retryAfter) {
+      res.setHeader('Retry-After', slowdown.retryAfter);
+    }
+    sendError(res, req.method, { status: 503, code: 'SlowDown',
+      message: 'Please reduce your request rate.' });
+    return;
+  }
   const query = {};
   for (const [k, v] of new URLSearchParams(rawQuery)) {
     query[k] = k in query ? [].concat(query[k], v) : v;

@@ -1,6 +1,7 @@
 /* The S3 provider's pure parts: the region of a host, the checks of its
- * URL and of a credentials file. The requests themselves are tested
- * against a real store in tests/it/it_s3.c. */
+ * URL and of a credentials file. Its requests, credentials and backoff
+ * are tested against a small server in tests/unit/unit_aws.c, and against
+ * a real store in tests/it/it_s3.c and it_aws.c. */
 #include <apr_file_io.h>
 #include <apr_strings.h>
 #include <stdio.h>
@@ -73,6 +74,12 @@ static void test_object_urls(void **state)
         "http://127.0.0.1:9000/bucket/dir/key",
         "http://[::1]:9000/bucket/key",
         "http://127.0.0.1:9000/bucket/key region=eu-west-1",
+        "https://s3.dualstack.eu-west-1.amazonaws.com/bucket/key",
+        "https://s3-eu-west-1.amazonaws.com/bucket/key",
+        "http://localhost:9000/bucket/key",
+        /* Buckets whose names look like the endpoint's. */
+        "https://s3-logs.s3.amazonaws.com/key",
+        "https://s3.logs.s3.eu-west-1.amazonaws.com/key",
     };
     static const char *const bad[] = {
         "ftp://127.0.0.1/bucket/key",
@@ -81,6 +88,12 @@ static void test_object_urls(void **state)
         "http://127.0.0.1:9000/bucket/",
         "http://127.0.0.1:9000/bucket/dir/",
         "https://bucket.s3.amazonaws.com/",
+        /* A bucket and no key, on an endpoint that is no bucket's. */
+        "https://s3.eu-west-1.amazonaws.com/bucket",
+        "https://s3.amazonaws.com/bucket/",
+        "https://s3-eu-west-1.amazonaws.com/bucket",
+        "https://s3.dualstack.eu-west-1.amazonaws.com/bucket",
+        "http://localhost:9000/bucket",
         "https://s3.amazonaws.com/bucket/key?versionId=1",
         "not a url",
         /* Options it does not take, or takes otherwise. */

@@ -226,7 +226,7 @@ static void test_format_spec_example(void **state)
 {
     maintenance_state st = {
         1, SEC(T0), SEC(T0 + 3600), SEC(T0 - 2836), "alice",
-        "Upgrading the database"
+        "Upgrading the database", 0
     };
 
     assert_string_equal(maintenance_state_format(&st, *state), spec_example);
@@ -234,12 +234,65 @@ static void test_format_spec_example(void **state)
 
 static void test_format_leaves_out_unset(void **state)
 {
-    maintenance_state off = { 0, 0, 0, 0, NULL, NULL };
-    maintenance_state on = { 1, 0, SEC(T0), 0, "", NULL };
+    maintenance_state off = { 0, 0, 0, 0, NULL, NULL, 0 };
+    maintenance_state on = { 1, 0, SEC(T0), 0, "", NULL, 0 };
 
     assert_string_equal(maintenance_state_format(&off, *state), "off\n");
     assert_string_equal(maintenance_state_format(&on, *state),
                         "on\nend=2026-11-22T10:00:00Z\n");
+}
+
+/* mode=read-only comes right after the first line, and only in that mode
+ * (test_format_leaves_out_unset: a full state has no mode line). */
+static void test_format_read_only(void **state)
+{
+    maintenance_state st = { 1, 0, SEC(T0), 0, NULL, "Forms are off", 1 };
+
+    assert_string_equal(maintenance_state_format(&st, *state),
+                        "on\nmode=read-only\nend=2026-11-22T10:00:00Z\n"
+                        "message=Forms are off\n");
+}
+
+/* read-only, or full (the default, said explicitly); anything else is a
+ * bad state, not a full one: a typo must not take the whole site down. */
+static void test_mode_field(void **state)
+{
+    static const struct {
+        const char *text;
+        int read_only;     /* -1: refused */
+    } rows[] = {
+        { "on\nmode=read-only\n", 1 },
+        { "on\nmode = read-only \n", 1 },
+        { "on\r\nmode=read-only\r\n", 1 },
+        { "on\nmode=full\n", 0 },
+        { "on\n", 0 },
+        { "off\nmode=read-only\n", 1 },
+        { "on\nmode=readonly\n", -1 },
+        { "on\nmode=Read-Only\n", -1 },
+        { "on\nmode=\n", -1 },
+        { "on\nmode=read-only, full\n", -1 },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_LEN(rows); i++) {
+        maintenance_state st;
+        const char *unknown;
+        const char *err = maintenance_state_parse(&st, rows[i].text,
+                                                  strlen(rows[i].text),
+                                                  &unknown, *state);
+
+        if (rows[i].read_only < 0) {
+            EXPECT(err && strstr(err, "mode"), "\"%s\": error %s",
+                   rows[i].text, unit_str(err));
+            continue;
+        }
+        EXPECT(!err, "\"%s\": error %s", rows[i].text, unit_str(err));
+        EXPECT(err || st.read_only == rows[i].read_only,
+               "\"%s\": read_only %d", rows[i].text, st.read_only);
+        EXPECT(err || !unknown, "\"%s\": unknown %s", rows[i].text,
+               unit_str(unknown));
+    }
+    EXPECT_ALL();
 }
 
 static int same_string(const char *a, const char *b)
@@ -255,15 +308,18 @@ static void test_format_parse_round_trip(void **state)
         maintenance_state in;
         const char *message_out;
     } rows[] = {
-        { { 0, 0, 0, 0, NULL, NULL }, NULL },
-        { { 1, 0, 0, 0, NULL, NULL }, NULL },
+        { { 0, 0, 0, 0, NULL, NULL, 0 }, NULL },
+        { { 1, 0, 0, 0, NULL, NULL, 0 }, NULL },
         { { 1, SEC(T0), SEC(T0 + 3600), SEC(T0 - 2836), "alice",
-            "Upgrading the database" }, "Upgrading the database" },
-        { { 0, 0, 0, SEC(T0), "deploy-bot", NULL }, NULL },
-        { { 1, SEC(T0), 0, 0, NULL, "<b>&\"quoted\"</b> = ok" },
+            "Upgrading the database", 0 }, "Upgrading the database" },
+        { { 0, 0, 0, SEC(T0), "deploy-bot", NULL, 0 }, NULL },
+        { { 1, SEC(T0), 0, 0, NULL, "<b>&\"quoted\"</b> = ok", 0 },
           "<b>&\"quoted\"</b> = ok" },
-        { { 1, 0, SEC(T0), 0, NULL, "two\nlines\r\nhere" },
+        { { 1, 0, SEC(T0), 0, NULL, "two\nlines\r\nhere", 0 },
           "two lines  here" },
+        { { 1, 0, 0, 0, NULL, NULL, 1 }, NULL },
+        { { 1, SEC(T0), SEC(T0 + 3600), SEC(T0 - 2836), "alice",
+            "Read-only while we migrate", 1 }, "Read-only while we migrate" },
     };
     size_t i;
 
@@ -281,7 +337,8 @@ static void test_format_parse_round_trip(void **state)
             continue;
         }
         EXPECT(out.on == in->on && out.start == in->start
-               && out.end == in->end && out.changed == in->changed,
+               && out.end == in->end && out.changed == in->changed
+               && out.read_only == in->read_only,
                "row %zu: \"%s\" reads back differently", i, text);
         EXPECT(same_string(out.by, in->by), "row %zu: by %s", i,
                unit_str(out.by));
@@ -317,7 +374,7 @@ static void test_in_force_and_pending(void **state)
     (void)state;
     for (i = 0; i < ARRAY_LEN(rows); i++) {
         maintenance_state st = { rows[i].on, SEC(rows[i].start),
-                                 SEC(rows[i].end), 0, NULL, NULL };
+                                 SEC(rows[i].end), 0, NULL, NULL, 0 };
         int in_force = maintenance_state_in_force(&st, SEC(rows[i].now));
         int pending = maintenance_state_pending(&st, SEC(rows[i].now));
 
@@ -367,6 +424,66 @@ static void test_window_from_fields(void **state)
                                              NULL, "", p));
 }
 
+/* What django-maintenance-mode 0.23 writes for a scheduled state:
+ * json.dumps({"start": start.isoformat(), "end": ...}), byte for byte. */
+static void test_django_schedule(void **state)
+{
+    apr_pool_t *p = *state;
+    maintenance_state st;
+
+    assert_null(parse(&st, "{\"start\": \"2026-11-22T10:00:00+00:00\", "
+                      "\"end\": \"2026-11-22T11:00:00+00:00\"}", p));
+    assert_int_equal(st.on, 1);
+    assert_true(st.start == SEC(T0));
+    assert_true(st.end == SEC(T0 + 3600));
+
+    /* Microseconds and another zone, as isoformat() gives them. */
+    assert_null(parse(&st, "{\"start\": \"2026-11-22T11:00:00.250000+01:00\", "
+                      "\"end\": null}", p));
+    assert_true(st.start == SEC(T0));
+    assert_true(st.end == 0);
+
+    assert_null(parse(&st, "{\"start\": null, \"end\": "
+                      "\"2026-11-22T11:00:00+00:00\"}\n", p));
+    assert_int_equal(st.on, 1);
+    assert_true(st.start == 0);
+    assert_true(st.end == SEC(T0 + 3600));
+
+    /* Compact, and its members either way round. */
+    assert_null(parse(&st, "{\"end\":\"2026-11-22T11:00:00Z\"}", p));
+    assert_true(st.end == SEC(T0 + 3600));
+}
+
+/* Django refuses these too: another key, no time at all, an end before
+ * the start; and JSON that is not the schedule's shape. */
+static void test_django_schedule_rejected(void **state)
+{
+    static const char *const bad[] = {
+        "{}",
+        "{\"start\": null, \"end\": null}",
+        "{\"start\": \"2026-11-22T10:00:00Z\", \"mode\": \"x\"}",
+        "{\"start\": \"2026-11-22T10:00:00Z\", \"start\": null}",
+        "{\"start\": \"2026-11-22T11:00:00Z\", "
+        "\"end\": \"2026-11-22T10:00:00Z\"}",
+        "{\"start\": \"tomorrow\"}",
+        "{\"start\": 1795341600}",
+        "{\"start\": \"2026-11-22T10:00:00Z\"",
+        "{\"start\": \"2026-11-22T10:00:00Z\"} x",
+        "{\"start\": \"2026-11-22T10:00:00Z\",}",
+        "{\"st\\u0061rt\": \"2026-11-22T10:00:00Z\"}",
+        "[\"2026-11-22T10:00:00Z\"]",
+        "{\"start\": nul}",
+    };
+    maintenance_state st;
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        if (!parse(&st, bad[i], *state)) {
+            fail_msg("accepted: %s", bad[i]);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,9 +497,13 @@ int main(void)
         UNIT_TEST(test_size_limit),
         UNIT_TEST(test_format_spec_example),
         UNIT_TEST(test_format_leaves_out_unset),
+        UNIT_TEST(test_format_read_only),
+        UNIT_TEST(test_mode_field),
         UNIT_TEST(test_format_parse_round_trip),
         UNIT_TEST(test_in_force_and_pending),
         UNIT_TEST(test_window_from_fields),
+        UNIT_TEST(test_django_schedule),
+        UNIT_TEST(test_django_schedule_rejected),
     };
 
     return UNIT_RUN("state", tests);

@@ -1,10 +1,12 @@
-/* MaintenanceTemplate pages, and HTML and JSON escaping. */
+/* MaintenanceTemplate pages and their sections, times in words, and HTML
+ * and JSON escaping. */
 #include <string.h>
 
 #include <apr_strings.h>
 
 #include "unit.h"
 #include "template.h"
+#include "timefmt.h"
 
 typedef struct {
     const char *in, *out;
@@ -32,8 +34,8 @@ static const char *render(const char *text,
 static void test_placeholders_replaced(void **state)
 {
     static const maintenance_template_vars v = {
-        "Upgrading the database", "3600", "2026-11-22T10:00:00Z",
-        "2026-11-22T11:00:00Z"
+        .message = "Upgrading the database", .retry_after = "3600",
+        .start = "2026-11-22T10:00:00Z", .end = "2026-11-22T11:00:00Z"
     };
 
     assert_string_equal(
@@ -51,10 +53,155 @@ static void test_placeholders_replaced(void **state)
 
 static void test_missing_values_are_empty(void **state)
 {
-    static const maintenance_template_vars none = { NULL, NULL, NULL, NULL };
+    static const maintenance_template_vars none = { 0 };
 
     assert_string_equal(render("[{{message}}|{{retry_after}}|{{start}}|"
-                               "{{end}}]", &none, *state), "[|||]");
+                               "{{start_utc}}|{{start_human}}|{{end}}|"
+                               "{{end_utc}}|{{end_human}}|{{refresh}}]",
+                               &none, *state), "[||||||||]");
+}
+
+/* What a section holds shows only when its value is there (not NULL, not
+ * empty); an inverted one, only when it is not. */
+static void test_sections(void **state)
+{
+    static const char text[] =
+        "{{#end}}back {{end_human}}, by {{end_utc}}{{/end}}"
+        "{{^end}}back soon{{/end}}";
+    static const struct {
+        const char *end_human, *end_utc, *out;
+    } rows[] = {
+        { "in about 45 minutes", "22 Nov 2026, 11:00 UTC",
+          "back in about 45 minutes, by 22 Nov 2026, 11:00 UTC" },
+        { NULL, NULL, "back soon" },
+        { "", "", "back soon" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_LEN(rows); i++) {
+        maintenance_template_vars v = { 0 };
+        const char *got;
+
+        v.end = rows[i].end_human;
+        v.end_human = rows[i].end_human;
+        v.end_utc = rows[i].end_utc;
+        got = render(text, &v, *state);
+        EXPECT(!strcmp(got, rows[i].out), "row %zu: got \"%s\"", i, got);
+    }
+    EXPECT_ALL();
+}
+
+/* Sections nest, repeat, and hold escaped values like the rest. */
+static void test_sections_nest(void **state)
+{
+    static const char text[] =
+        "[{{#message}}M{{#end}}E{{^start}}!s{{/start}}{{/end}}"
+        "{{^refresh}}!r{{/refresh}}{{/message}}]"
+        "{{#message}}({{message}}){{/message}}";
+    static const maintenance_template_vars all = {
+        .message = "<b>", .start = "S", .end = "E", .refresh = "30"
+    };
+    static const maintenance_template_vars some = {
+        .message = "m", .end = "E"
+    };
+    static const maintenance_template_vars none = { 0 };
+
+    assert_string_equal(render(text, &all, *state), "[ME](&lt;b&gt;)");
+    assert_string_equal(render(text, &some, *state), "[ME!s!r](m)");
+    assert_string_equal(render(text, &none, *state), "[]");
+}
+
+/* The words and times behind the placeholders. */
+static void test_vars_set(void **state)
+{
+    apr_time_t now, start, end;
+    maintenance_template_vars v;
+
+    assert_null(maintenance_time_parse("2026-11-22T10:15:00Z", &now));
+    assert_null(maintenance_time_parse("2026-11-22T10:00:00Z", &start));
+    assert_null(maintenance_time_parse("2026-11-22T11:00:00Z", &end));
+    maintenance_template_vars_set(&v, "M", 2700, start, end, 30, now, *state);
+    assert_string_equal(v.message, "M");
+    assert_string_equal(v.retry_after, "2700");
+    assert_string_equal(v.start, "2026-11-22T10:00:00Z");
+    assert_string_equal(v.start_utc, "22 Nov 2026, 10:00 UTC");
+    assert_string_equal(v.start_human, "about 15 minutes ago");
+    assert_string_equal(v.end, "2026-11-22T11:00:00Z");
+    assert_string_equal(v.end_utc, "22 Nov 2026, 11:00 UTC");
+    assert_string_equal(v.end_human, "in about 45 minutes");
+    assert_string_equal(v.refresh, "30");
+
+    maintenance_template_vars_set(&v, NULL, -1, 0, 0, 0, now, *state);
+    assert_null(v.message);
+    assert_null(v.retry_after);
+    assert_null(v.start);
+    assert_null(v.start_utc);
+    assert_null(v.start_human);
+    assert_null(v.end);
+    assert_null(v.end_utc);
+    assert_null(v.end_human);
+    assert_null(v.refresh);
+}
+
+static void test_time_words(void **state)
+{
+    static const struct {
+        long long seconds;     /* from now */
+        const char *words;
+    } rows[] = {
+        { 0, "less than a minute ago" },
+        { 30, "in less than a minute" },
+        { 59, "in less than a minute" },
+        { 60, "in about a minute" },
+        { 89, "in about a minute" },
+        { 90, "in about 2 minutes" },
+        { 45 * 60, "in about 45 minutes" },
+        { 59 * 60 + 29, "in about 59 minutes" },
+        { 59 * 60 + 30, "in about an hour" },
+        { 89 * 60, "in about an hour" },
+        { 90 * 60, "in about 2 hours" },
+        { 23 * 3600 + 29 * 60, "in about 23 hours" },
+        { 23 * 3600 + 30 * 60, "in about a day" },
+        { 36 * 3600, "in about 2 days" },
+        { 400 * 86400LL, "in about 400 days" },
+        { -30, "less than a minute ago" },
+        { -5 * 60, "about 5 minutes ago" },
+        { -2 * 3600, "about 2 hours ago" },
+        { -86400, "about a day ago" },
+    };
+    apr_time_t now = apr_time_from_sec(1795000000);
+    size_t i;
+
+    for (i = 0; i < ARRAY_LEN(rows); i++) {
+        const char *got = maintenance_time_words(
+            *state, now + apr_time_from_sec(rows[i].seconds), now);
+
+        EXPECT(!strcmp(got, rows[i].words), "%lld s: got \"%s\"",
+               rows[i].seconds, got);
+    }
+    EXPECT_ALL();
+}
+
+static void test_time_utc(void **state)
+{
+    static const text_row rows[] = {
+        { "2026-11-22T11:00:00Z", "22 Nov 2026, 11:00 UTC" },
+        { "2026-01-05T09:07:59Z", "5 Jan 2026, 09:07 UTC" },
+        { "2026-06-30T23:30:00+02:00", "30 Jun 2026, 21:30 UTC" },
+        { "1970-01-01T00:00:01Z", "1 Jan 1970, 00:00 UTC" },
+        { "9999-12-31T23:59:59Z", "31 Dec 9999, 23:59 UTC" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_LEN(rows); i++) {
+        apr_time_t t;
+        const char *got;
+
+        assert_null(maintenance_time_parse(rows[i].in, &t));
+        got = maintenance_time_utc(*state, t);
+        EXPECT(!strcmp(got, rows[i].out), "%s: got \"%s\"", rows[i].in, got);
+    }
+    EXPECT_ALL();
 }
 
 /* Values are escaped wherever they go, text or quoted attribute. */
@@ -73,15 +220,17 @@ static void test_values_escaped(void **state)
 
     for (i = 0; i < ARRAY_LEN(rows); i++) {
         /* The same value in every placeholder. */
-        const maintenance_template_vars v = { rows[i].in, rows[i].in,
-                                              rows[i].in, rows[i].in };
+        const char *in = rows[i].in, *out = rows[i].out;
+        const maintenance_template_vars v = { in, in, in, in, in, in, in,
+                                              in, in };
         const char *got = render("<p title=\"{{message}}\">{{message}}</p>"
-                                 "{{retry_after}}{{start}}{{end}}", &v,
-                                 *state);
-        const char *want = apr_pstrcat(*state, "<p title=\"", rows[i].out,
-                                       "\">", rows[i].out, "</p>",
-                                       rows[i].out, rows[i].out, rows[i].out,
-                                       NULL);
+                                 "{{retry_after}}{{start}}{{start_utc}}"
+                                 "{{start_human}}{{end}}{{end_utc}}"
+                                 "{{end_human}}{{#refresh}}{{refresh}}"
+                                 "{{/refresh}}", &v, *state);
+        const char *want = apr_pstrcat(*state, "<p title=\"", out, "\">", out,
+                                       "</p>", out, out, out, out, out, out,
+                                       out, out, NULL);
 
         EXPECT(!strcmp(got, want), "%s: got %s", rows[i].in, got);
     }
@@ -99,7 +248,7 @@ static void test_text_unchanged(void **state)
         { "a } b }} c { d", "a } b }} c { d" },
         { "}}{{message}}{", "}}M{" },
     };
-    static const maintenance_template_vars v = { "M", NULL, NULL, NULL };
+    static const maintenance_template_vars v = { .message = "M" };
     size_t i;
 
     for (i = 0; i < ARRAY_LEN(rows); i++) {
@@ -115,7 +264,7 @@ static void test_text_unchanged(void **state)
 static void test_compile_honours_len(void **state)
 {
     static const char text[] = "<p>{{message}}</p>{{bogus}}";
-    static const maintenance_template_vars v = { "M", NULL, NULL, NULL };
+    static const maintenance_template_vars v = { .message = "M" };
     maintenance_template *t = NULL;
 
     assert_null(maintenance_template_compile(&t, text,
@@ -152,6 +301,16 @@ static void test_compile_rejects(void **state)
         { "Hello {{message}", NULL },
         { "{{message}} and {{", NULL },
         { "{{message}} {{end}} {{start", NULL },
+        { "{{#nope}}x{{/nope}}", "nope" },
+        { "{{#}}x{{/}}", NULL },
+        { "{{#end}}back", "{{/end}}" },
+        { "{{^end}}soon", "{{/end}}" },
+        { "back{{/end}}", "{{/end}}" },
+        { "{{#end}}{{#start}}x{{/end}}{{/start}}", "{{/start}}" },
+        { "{{#end}}{{/start}}", "{{/end}}" },
+        { "{{#end}}x{{/end}}{{/end}}", "ends no section" },
+        { "{{#End}}x{{/End}}", "End" },
+        { "{{# end}}x{{/ end}}", " end" },
     };
     size_t i;
 
@@ -247,6 +406,11 @@ int main(void)
         UNIT_TEST(test_missing_values_are_empty),
         UNIT_TEST(test_values_escaped),
         UNIT_TEST(test_text_unchanged),
+        UNIT_TEST(test_sections),
+        UNIT_TEST(test_sections_nest),
+        UNIT_TEST(test_vars_set),
+        UNIT_TEST(test_time_words),
+        UNIT_TEST(test_time_utc),
         UNIT_TEST(test_compile_honours_len),
         UNIT_TEST(test_compile_rejects),
         UNIT_TEST(test_compile_rejects_nul),
