@@ -78,7 +78,7 @@ static const char page_style[] =
     "padding:1rem;margin:0 0 1.25rem;background:var(--card)}\n"
     "legend{font-weight:600;padding:0 .25rem}\n"
     "label{display:block;margin:0 0 1rem}\n"
-    "input[type=text],input[type=datetime-local]{display:block;width:100%;"
+    "input[type=text]{display:block;width:100%;"
     "min-height:44px;margin-top:.25rem;padding:.5rem;font:inherit;"
     "color:inherit;background:var(--bg);border:1px solid var(--muted);"
     "border-radius:.375rem}\n"
@@ -402,9 +402,10 @@ static const char *words_and_time(apr_pool_t *p, apr_time_t t,
                        time_element(p, t), NULL);
 }
 
-/* t as a datetime-local field's value, to the minute (the field shows no
- * seconds): UTC without a zone, as the field's label says and as the
- * handler takes a time without one; NULL for none. */
+/* t as a time field's value, to the minute: UTC without a zone, as the
+ * field's label says and as the handler takes a time without one; NULL
+ * for none. A plain text field: a browser's date picker would show it in
+ * the visitor's own format under a label that says UTC. */
 static const char *field_time(apr_pool_t *p, apr_time_t t)
 {
     return t ? apr_pstrndup(p, maintenance_time_pformat(p, t),
@@ -495,7 +496,7 @@ static void on_form(const toggle_req *t, const on_fields *f)
                base, f->legend, attr(p, f->message));
     if (!f->change || f->start) {
         ap_rprintf(r, "<label>Start, UTC <span class=\"hint\">(empty: now)"
-                   "</span>\n<input type=\"datetime-local\" "
+                   "</span>\n<input type=\"text\" placeholder=\"2026-11-22T22:00\" "
                    "name=\"start\" value=\"%s\"></label>\n",
                    attr(p, f->start));
     }
@@ -506,7 +507,7 @@ static void on_form(const toggle_req *t, const on_fields *f)
                    attr(p, f->dur));
     }
     ap_rprintf(r, "<label>%s, UTC <span class=\"hint\">(empty: until turned "
-               "off)</span>\n<input type=\"datetime-local\" "
+               "off)</span>\n<input type=\"text\" placeholder=\"2026-11-22T22:00\" "
                "name=\"end\" value=\"%s\"></label>\n"
                "<label class=\"check\"><input type=\"checkbox\" name=\"mode\" "
                "value=\"read-only\"%s>\n<span>Read-only: visitors can still "
