@@ -967,30 +967,70 @@ static void test_graceful_restart_carries_state(void **state)
     "StartServers 2\nMinSpareServers 1\nMaxSpareServers 24\n" \
     "ServerLimit 24\nMaxRequestWorkers 24\n"
 
-/* The state read before memcached went stays in force for the server: for
+/* The state read before the store went stays in force for the server: for
  * the generation a graceful restart starts and for the children a burst
  * makes prefork spawn, none of which could ever read it. The outage is
- * still one line. */
-static void test_new_processes_keep_last_state(void **state)
+ * still one line. spec: the store's MaintenanceState; stop: takes it
+ * away. */
+static void check_new_processes_keep_state(const char *spec,
+                                           void (*stop)(void))
 {
-    mcd *m = own_memcached("on\n");
     fx *f = new_site("prefork", 0, GROWING_PREFORK
-                     "MaintenanceState memcache:127.0.0.1:%d\n"
-                     "MaintenanceStateTTL 0.2\nMaintenanceStateTimeout 0.5\n",
-                     mcd_port(m));
+                     "MaintenanceState %s\nMaintenanceStateTTL 0.2\n"
+                     "MaintenanceStateTimeout 0.5\n", spec);
     long requests;
 
-    (void)state;
     fx_expect_log(f, FX_OUTAGE_LOG);
     fx_start(f);
+    clear_aws_env();
     FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503), 503);
-    mcd_kill(m);
+    stop();
     await_log(f, FX_OUTAGE_LOG, FX_AWAIT_MS);
     restart(f);
     requests = load_for(f, 503, 3000);
     print_message("%ld requests after the restart, every one 503\n",
                   requests);
     FX_ASSERT_LOG_COUNT(f, FX_OUTAGE_LOG, 1);
+}
+
+static void kill_memcached(void)
+{
+    mcd_kill(test_mcd);
+}
+
+static void stop_s3(void)
+{
+    s3store_stop(test_s3);
+}
+
+static void test_new_processes_keep_last_state(void **state)
+{
+    mcd *m = own_memcached("on\n");
+    char spec[64];
+
+    (void)state;
+    snprintf(spec, sizeof(spec), "memcache:127.0.0.1:%d", mcd_port(m));
+    check_new_processes_keep_state(spec, kill_memcached);
+}
+
+static void test_new_processes_keep_last_state_s3(void **state)
+{
+    const char *missing = s3store_missing();
+    char spec[128];
+
+    (void)state;
+    if (missing) {
+        fail_msg("%s", missing);
+    }
+    test_s3 = s3store_start(&S3_OPTS);
+    s3store_put(test_s3, OBJECT, "on\n");
+    /* httpd reads its credentials from its environment at start-up. */
+    clear_aws_env();
+    setenv("AWS_ACCESS_KEY_ID", KEY_ID, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+    snprintf(spec, sizeof(spec), "s3:http://127.0.0.1:%d/" BUCKET "/" OBJECT,
+             s3store_port(test_s3));
+    check_new_processes_keep_state(spec, stop_s3);
 }
 
 /* With a store that never answers, nobody waits for it: the first request
@@ -1120,6 +1160,7 @@ int main(void)
         SH_TEST(test_graceful_restart_answers),
         SH_TEST(test_graceful_restart_carries_state),
         SH_TEST(test_new_processes_keep_last_state),
+        SH_TEST(test_new_processes_keep_last_state_s3),
         SH_TEST(test_first_request_never_waits),
         SH_TEST(test_slow_store_delays_no_other),
         SH_TEST(test_debug_log_says_why),
