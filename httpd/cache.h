@@ -32,8 +32,11 @@ int maintenance_slot_first_read(const maintenance_slot *slot,
 static APR_INLINE int maintenance_decide(const maintenance_server_conf *sc,
                                          maintenance_state *st)
 {
+    /* Once a read was made, a state still unknown stays so until one
+     * works: nothing to wait for. */
     return maintenance_shared_decide(sc->shared, st)
-           || maintenance_slot_first_read(sc->slot, st);
+           || (!MAINTENANCE_LOAD(sc->shared->attempted)
+               && maintenance_slot_first_read(sc->slot, st));
 }
 
 /* The whole state of slot as the server has it, into st, strings copied

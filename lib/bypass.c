@@ -5,16 +5,12 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "bypass.h"
+#include "secret.h"
 
 /* What the MAC signs besides the token's text: a token of this module,
  * this version, and nothing else the key might sign one day. */
@@ -25,39 +21,22 @@
 const char *maintenance_bypass_key_read(maintenance_bypass_key *key,
                                         const char *path, apr_pool_t *p)
 {
-    unsigned char *buf = apr_palloc(p, MAINTENANCE_BYPASS_KEY_MAX + 1);
-    struct stat sb;
-    ssize_t n;
-    int fd;
+    const char *err;
+    char *text;
+    apr_size_t n;
 
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        return apr_psprintf(p, "cannot open %s: %s", path, strerror(errno));
-    }
-    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        return apr_psprintf(p, "%s is not a regular file", path);
-    }
-    n = read(fd, buf, MAINTENANCE_BYPASS_KEY_MAX + 1);
-    close(fd);
-    if (n < 0) {
-        return apr_psprintf(p, "cannot read %s: %s", path, strerror(errno));
-    }
-    if (n > MAINTENANCE_BYPASS_KEY_MAX) {
-        return apr_psprintf(p, "%s is larger than %d bytes", path,
-                            MAINTENANCE_BYPASS_KEY_MAX);
-    }
-    /* A key written with echo ends with a newline that is not the key's. */
-    if (n && buf[n - 1] == '\n') {
-        n -= n > 1 && buf[n - 2] == '\r' ? 2 : 1;
+    if ((err = maintenance_secret_read(path, MAINTENANCE_BYPASS_KEY_MAX,
+                                       &text, &n, p)) != NULL) {
+        return err;
     }
     if (n < MAINTENANCE_BYPASS_KEY_MIN) {
-        return apr_psprintf(p, "%s holds %ld bytes: a key needs at least %d "
+        return apr_psprintf(p, "%s holds %lu bytes: a key needs at least %d "
                             "(head -c 32 /dev/urandom | base64 > %s)", path,
-                            (long)n, MAINTENANCE_BYPASS_KEY_MIN, path);
+                            (unsigned long)n, MAINTENANCE_BYPASS_KEY_MIN,
+                            path);
     }
-    key->bytes = buf;
-    key->len = (apr_size_t)n;
+    key->bytes = (const unsigned char *)text;
+    key->len = n;
     return NULL;
 }
 

@@ -16,7 +16,6 @@
  * APR_NOTFOUND is a nil answer to GET alone: an outage, an error answer
  * or an unexpected one never reads as "off".
  */
-#include <apr_file_io.h>
 #include <apr_strings.h>
 
 #include <limits.h>
@@ -25,6 +24,7 @@
 
 #include "netcall.h"
 #include "provider.h"
+#include "secret.h"
 
 #define KEY_MAX       1024
 #define PASSWORD_MAX  4096        /* bytes of a password file */
@@ -67,45 +67,17 @@ const char *maintenance_redis_password_read(const char *file,
                                             const char **password,
                                             apr_size_t *len, apr_pool_t *p)
 {
-    apr_file_t *fd;
-    apr_finfo_t fi;
-    apr_size_t n;
-    char buf[120], *text;
-    apr_status_t rv;
+    const char *err;
+    char *text;
 
-    if ((rv = apr_file_open(&fd, file, APR_FOPEN_READ, APR_OS_DEFAULT, p))
-        != APR_SUCCESS
-        || (rv = apr_file_info_get(&fi, APR_FINFO_TYPE | APR_FINFO_SIZE, fd))
-           != APR_SUCCESS) {
-        return apr_psprintf(p, "password-file=%s: cannot read it: %s", file,
-                            apr_strerror(rv, buf, sizeof(buf)));
+    if ((err = maintenance_secret_read(file, PASSWORD_MAX, &text, len, p))) {
+        return apr_pstrcat(p, "password-file=", err, NULL);
     }
-    if (fi.filetype != APR_REG) {
-        apr_file_close(fd);
-        return apr_psprintf(p, "password-file=%s: not a regular file", file);
-    }
-    text = apr_palloc(p, PASSWORD_MAX + 1);
-    rv = apr_file_read_full(fd, text, PASSWORD_MAX + 1, &n);
-    apr_file_close(fd);
-    if (rv != APR_SUCCESS && rv != APR_EOF) {
-        return apr_psprintf(p, "password-file=%s: cannot read it: %s", file,
-                            apr_strerror(rv, buf, sizeof(buf)));
-    }
-    if (n > PASSWORD_MAX) {
-        return apr_psprintf(p, "password-file=%s: larger than %d bytes",
-                            file, PASSWORD_MAX);
-    }
-    /* The line break an editor or echo puts at the end is not part of it. */
-    while (n && (text[n - 1] == '\n' || text[n - 1] == '\r')) {
-        n--;
-    }
-    if (!n) {
+    if (!*len) {
         return apr_psprintf(p, "password-file=%s: empty, it must hold the "
                             "password", file);
     }
-    text[n] = '\0';
     *password = text;
-    *len = n;
     return NULL;
 }
 
