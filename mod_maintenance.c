@@ -36,8 +36,7 @@
 /* MAINTENANCE_MODE, by MAINTENANCE_MODE_*. */
 static const char *const mode_names[] = { "off", "on", "read-only" };
 
-static void set_env(request_rec *r, const maintenance_state *st, int mode,
-                    int initial)
+static void set_mode(request_rec *r, int mode, int initial)
 {
     /* An initial request's environment cannot hold it yet: appending is
      * cheaper than looking for it, and this runs on every request. */
@@ -49,9 +48,11 @@ static void set_env(request_rec *r, const maintenance_state *st, int mode,
         apr_table_setn(r->subprocess_env, "MAINTENANCE_MODE",
                        mode_names[mode]);
     }
-    if (!maintenance_state_pending(st, r->request_time)) {
-        return;
-    }
+}
+
+/* A window running or to come: its times and message, for the site. */
+static void set_window(request_rec *r, const maintenance_state *st)
+{
     if (st->start) {
         apr_table_setn(r->subprocess_env, "MAINTENANCE_START",
                        maintenance_time_pformat(r->pool, st->start));
@@ -139,13 +140,12 @@ static void explain(request_rec *r, const maintenance_dir_conf *dc,
  * where a LogLevel could make it true (set at post_config). */
 static int debug_possible;
 
-static int maintenance_fixups(request_rec *r)
+/* Every case but the common one (maintenance_fixups). Out of line, so
+ * that the common case does not pay for this one's registers and stack. */
+static __attribute__((noinline))
+int decide(request_rec *r, const maintenance_server_conf *sc,
+           const maintenance_dir_conf *dc, int initial)
 {
-    maintenance_server_conf *sc =
-        ap_get_module_config(r->server->module_config, &maintenance_module);
-    maintenance_dir_conf *dc =
-        ap_get_module_config(r->per_dir_config, &maintenance_module);
-    int initial = !r->main && !r->prev;     /* ap_is_initial_req() */
     maintenance_through through = MAINTENANCE_THROUGH_NONE;
     maintenance_state st;
     int known, mode, answer;
@@ -155,17 +155,18 @@ static int maintenance_fixups(request_rec *r)
     mode = (known ? maintenance_state_in_force(&st, r->request_time)
                   : maintenance_fail_closed(sc))
            ? MAINTENANCE_MODE_ON + st.read_only : MAINTENANCE_MODE_OFF;
+    set_mode(r, dc->force == MAINTENANCE_UNSET ? mode : dc->force, initial);
     st.changed = 0;
     st.by = st.message = NULL;
-    /* Only a window running or to come needs the rest. */
     if (maintenance_state_pending(&st, r->request_time)) {
         maintenance_slot_read(sc->slot, &st, r->pool);
+        set_window(r, &st);
     }
-    set_env(r, &st, dc->force == MAINTENANCE_UNSET ? mode : dc->force,
-            initial);
 
     /* Subrequests and internal redirects (an ErrorDocument among them)
-     * were decided with their initial request. */
+     * were decided with their initial request. A bypass link opens
+     * whatever the state (one sent ahead of a window works when it
+     * begins): its request is the link handler's. */
     if (!initial || (sc->bypass_key && maintenance_bypass_link_here(r, sc))) {
         return DECLINED;
     }
@@ -194,6 +195,25 @@ static int maintenance_fixups(request_rec *r)
     /* The answer says the mode of this request, a MaintenanceForce's. */
     st.read_only = mode == MAINTENANCE_MODE_READ_ONLY;
     return maintenance_respond(r, dc, sc, &st);
+}
+
+static int maintenance_fixups(request_rec *r)
+{
+    const maintenance_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &maintenance_module);
+    const maintenance_dir_conf *dc =
+        ap_get_module_config(r->per_dir_config, &maintenance_module);
+    int initial = !r->main && !r->prev;     /* ap_is_initial_req() */
+
+    /* Nearly every request of every site: a state known to be off,
+     * nothing forced, no bypass link to look for, no reason to log. It
+     * needs no copy of the state. */
+    if (dc->force == MAINTENANCE_UNSET && !sc->bypass_key && !debug_possible
+        && maintenance_shared_off(sc->shared)) {
+        set_mode(r, MAINTENANCE_MODE_OFF, initial);
+        return DECLINED;
+    }
+    return decide(r, sc, dc, initial);
 }
 
 /* The module's two handlers behind one hook: every request of every site

@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cache.h"
 #include "state.h"
@@ -579,8 +582,17 @@ static void refresh(maintenance_slot *slot, apr_pool_t *p)
     tell(slot, rv, problem, &news, known);
 }
 
+/* The name of the reader's thread in ps -T and top -H, where httpd's other
+ * threads are all "apache2": a reader stuck in a store is told apart. */
+#define THREAD_NAME "maintenance"
+
 static apr_status_t read_store(int state, void *data, apr_pool_t *p)
 {
+#ifdef __linux__
+    if (state == AP_WATCHDOG_STATE_STARTING) {
+        prctl(PR_SET_NAME, THREAD_NAME, 0, 0, 0);
+    }
+#endif
     if (state != AP_WATCHDOG_STATE_STOPPING) {
         refresh(data, p);
     }

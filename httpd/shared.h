@@ -129,4 +129,14 @@ static APR_INLINE int maintenance_shared_decide(const maintenance_shared *sh,
            ? known : maintenance_shared_decide_again(sh, st);
 }
 
+/* Whether sh holds a known state that is off: the common case, settled
+ * with a few loads and no copy of the record. */
+static APR_INLINE int maintenance_shared_off(const maintenance_shared *sh)
+{
+    apr_uint32_t before = maintenance_seq_begin(sh);
+    int off = MAINTENANCE_LOAD(sh->known) && !MAINTENANCE_LOAD(sh->on);
+
+    return off && maintenance_seq_whole(sh, before);
+}
+
 #endif

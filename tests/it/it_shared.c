@@ -4,7 +4,8 @@
  * per server, a store that lost the state (memcached restarted) keeping the
  * last one in force, a memcached that accepts and never answers, the
  * counters (/metrics, checked by promtool, and the toggle's JSON), the
- * mod_status section, a toggle seen at once by every process, a graceful
+ * mod_status section, the reader's own named thread, a toggle seen at once
+ * by every process, a graceful
  * restart, and the debug log's account of each decision.
  *
  * Nothing here asserts how fast the module is, beyond the bounds the
@@ -22,6 +23,7 @@
 #include "toggle.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -362,6 +364,57 @@ static void test_memcache_one_reader_per_server(void **state)
     requests = load_for(f, 503, WINDOW_MS);
     check_reads("memcached", gets_of(m) - before, fx_now_ms() - t0,
                 requests);
+}
+
+/* The threads named name (as /proc writes it, with its line break) in
+ * the children of parent. */
+static int threads_named(pid_t parent, const char *name)
+{
+    pid_t kids[16];
+    size_t n = proc_children(parent, kids, 16);
+    int named = 0;
+
+    for (size_t i = 0; i < n && i < 16; i++) {
+        char dir[64], path[384], comm[32];     /* d_name: 256 at most */
+        DIR *d;
+        struct dirent *e;
+
+        snprintf(dir, sizeof(dir), "/proc/%ld/task", (long)kids[i]);
+        if ((d = opendir(dir)) == NULL) {
+            continue;       /* gone meanwhile */
+        }
+        while ((e = readdir(d)) != NULL) {
+            FILE *fp;
+            snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
+            if (e->d_name[0] != '.' && (fp = fopen(path, "r")) != NULL) {
+                named += fgets(comm, sizeof(comm), fp) && !strcmp(comm, name);
+                fclose(fp);
+            }
+        }
+        closedir(d);
+    }
+    return named;
+}
+
+/* The reader runs in a thread of its own in one child of the server's,
+ * named so that ps -T and top -H tell it from httpd's "apache2" threads. */
+static void test_reader_thread_named(void **state)
+{
+    fx *f = new_site("prefork", 4, "MaintenanceStateTTL 1\n");
+    pid_t parent;
+    long deadline;
+    int named = 0;
+
+    (void)state;
+    fx_start(f);
+    FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 200), 200);
+    parent = proc_httpd_pid(f);
+    for (deadline = fx_now_ms() + 5000;
+         (named = threads_named(parent, "maintenance\n")) == 0
+         && fx_now_ms() < deadline;) {
+        fx_sleep_ms(50);
+    }
+    assert_int_equal(named, 1);
 }
 
 static const s3store_opts S3_OPTS = { BUCKET, KEY_ID, SECRET, NULL, NULL };
@@ -1151,6 +1204,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         SH_TEST(test_memcache_one_reader_per_server),
         SH_TEST(test_s3_one_reader_per_server),
+        SH_TEST(test_reader_thread_named),
         SH_TEST(test_outage_logged_once_per_server),
         SH_TEST(test_memcached_restart_keeps_state),
         SH_TEST(test_black_hole_then_restored),

@@ -20,8 +20,10 @@ static const char *const HARMLESS[] = {
 
 /* Lines httpd itself may write while it stops, whatever the module does:
  * mpm_event's listener can close its pollset under a worker that is just
- * putting a keep-alive connection back into it. */
+ * putting a keep-alive connection (AH03093) or one it closes lingeringly
+ * (AH03092) back into it: "Bad file descriptor". */
 static const char *const STOPPING[] = {
+    "AH03092",
     "AH03093",
     NULL,
 };
