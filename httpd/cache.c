@@ -652,8 +652,9 @@ int maintenance_slot_read(const maintenance_slot *slot, maintenance_state *st,
                           apr_pool_t *p)
 {
     const maintenance_shared *sh = slot->sh;
-    char *by = apr_palloc(p, sizeof(sh->by));
-    char *message = apr_palloc(p, sizeof(sh->message));
+    /* Copied here while a writer may change them, then only their length
+     * from p: a request in maintenance takes bytes, not kilobytes. */
+    char by[sizeof(sh->by)], message[sizeof(sh->message)];
     int tries;
 
     memset(st, 0, sizeof(*st));
@@ -668,8 +669,8 @@ int maintenance_slot_read(const maintenance_slot *slot, maintenance_state *st,
         load_text(sh->by, by, sizeof(sh->by));
         load_text(sh->message, message, sizeof(sh->message));
         if (maintenance_seq_whole(sh, before)) {
-            st->by = *by ? by : NULL;
-            st->message = *message ? message : NULL;
+            st->by = *by ? apr_pstrdup(p, by) : NULL;
+            st->message = *message ? apr_pstrdup(p, message) : NULL;
             return known;
         }
     }

@@ -64,6 +64,7 @@ const char *maintenance_bypass_configure(server_rec *s, apr_pool_t *pconf)
             return apr_pstrcat(pconf, "MaintenanceBypassKey: ", err, NULL);
         }
         sc->bypass_key = key;
+        sc->bypass_path_len = strlen(maintenance_bypass_path(sc));
     }
     return NULL;
 }
@@ -71,9 +72,8 @@ const char *maintenance_bypass_configure(server_rec *s, apr_pool_t *pconf)
 int maintenance_bypass_link_here(request_rec *r,
                                  const maintenance_server_conf *sc)
 {
-    const char *path = maintenance_bypass_path(sc);
-
-    if (!sc->bypass_key || strncmp(r->uri, path, strlen(path))) {
+    if (!sc->bypass_key
+        || strncmp(r->uri, maintenance_bypass_path(sc), sc->bypass_path_len)) {
         return 0;
     }
     r->handler = maintenance_bypass_handler;
@@ -149,7 +149,7 @@ int maintenance_bypass_open(request_rec *r)
         return HTTP_METHOD_NOT_ALLOWED;
     }
     sc = ap_get_module_config(r->server->module_config, &maintenance_module);
-    token = r->uri + strlen(maintenance_bypass_path(sc));
+    token = r->uri + sc->bypass_path_len;
     v = maintenance_bypass_verify(sc->bypass_key, token, strlen(token),
                                   r->request_time, &expires, &label, r->pool);
     if (v != MAINTENANCE_BYPASS_VALID) {

@@ -57,6 +57,7 @@ typedef struct {
     const char *bypass_key_file;       /* MaintenanceBypassKey, NULL: unset */
     const char *bypass_path;           /* MaintenanceBypassPath, NULL: unset */
     const maintenance_bypass_key *bypass_key;  /* read at check_config */
+    apr_size_t bypass_path_len;        /* with bypass_key: its path's */
     maintenance_slot *slot;            /* set at check_config */
     maintenance_shared *shared;        /* the slot's, from post_config */
 } maintenance_server_conf;
