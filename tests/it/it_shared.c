@@ -14,8 +14,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "ctl.h"
+#include "awsenv.h"
 #include "blackhole.h"
+#include "ctl.h"
 #include "fixture.h"
 #include "memcached.h"
 #include "proc.h"
@@ -419,18 +420,11 @@ static void test_reader_thread_named(void **state)
 
 static const s3store_opts S3_OPTS = { BUCKET, KEY_ID, SECRET, NULL, NULL };
 
-static const char *const AWS_ENV[] = {
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "MAINTENANCE_S3_REGION",
-    "MAINTENANCE_S3_CREDENTIALS", "MAINTENANCE_S3_PROFILE",
+/* The credentials httpd reads from its environment at start-up, for the
+ * local S3 store. */
+static const char *const S3_ENV[] = {
+    "AWS_ACCESS_KEY_ID=" KEY_ID, "AWS_SECRET_ACCESS_KEY=" SECRET, NULL
 };
-
-static void clear_aws_env(void)
-{
-    for (size_t i = 0; i < sizeof(AWS_ENV) / sizeof(*AWS_ENV); i++) {
-        unsetenv(AWS_ENV[i]);
-    }
-}
 
 /* The same with the state in S3: the store's front counts the GETs (the
  * state object is the only thing read from it). */
@@ -449,12 +443,7 @@ static void test_s3_one_reader_per_server(void **state)
     f = new_site("prefork", 20, "MaintenanceState s3:http://127.0.0.1:%d/"
                  BUCKET "/" OBJECT "\nMaintenanceStateTTL 1\n",
                  s3store_port(test_s3));
-    /* httpd reads its credentials from its environment at start-up. */
-    clear_aws_env();
-    setenv("AWS_ACCESS_KEY_ID", KEY_ID, 1);
-    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
-    fx_start(f);
-    clear_aws_env();
+    awsenv_start(f, S3_ENV);
     FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503), 503);
     before = s3store_count(test_s3, "GET");
     t0 = fx_now_ms();
@@ -1026,6 +1015,7 @@ static void test_graceful_restart_carries_state(void **state)
  * still one line. spec: the store's MaintenanceState; stop: takes it
  * away. */
 static void check_new_processes_keep_state(const char *spec,
+                                           const char *const *env,
                                            void (*stop)(void))
 {
     fx *f = new_site("prefork", 0, GROWING_PREFORK
@@ -1034,8 +1024,7 @@ static void check_new_processes_keep_state(const char *spec,
     long requests;
 
     fx_expect_log(f, FX_OUTAGE_LOG);
-    fx_start(f);
-    clear_aws_env();
+    awsenv_start(f, env);
     FX_ASSERT_STATUS(fx_await_status(f, "/index.html", 503), 503);
     stop();
     await_log(f, FX_OUTAGE_LOG, FX_AWAIT_MS);
@@ -1063,7 +1052,7 @@ static void test_new_processes_keep_last_state(void **state)
 
     (void)state;
     snprintf(spec, sizeof(spec), "memcache:127.0.0.1:%d", mcd_port(m));
-    check_new_processes_keep_state(spec, kill_memcached);
+    check_new_processes_keep_state(spec, NULL, kill_memcached);
 }
 
 static void test_new_processes_keep_last_state_s3(void **state)
@@ -1077,13 +1066,9 @@ static void test_new_processes_keep_last_state_s3(void **state)
     }
     test_s3 = s3store_start(&S3_OPTS);
     s3store_put(test_s3, OBJECT, "on\n");
-    /* httpd reads its credentials from its environment at start-up. */
-    clear_aws_env();
-    setenv("AWS_ACCESS_KEY_ID", KEY_ID, 1);
-    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
     snprintf(spec, sizeof(spec), "s3:http://127.0.0.1:%d/" BUCKET "/" OBJECT,
              s3store_port(test_s3));
-    check_new_processes_keep_state(spec, stop_s3);
+    check_new_processes_keep_state(spec, S3_ENV, stop_s3);
 }
 
 /* With a store that never answers, nobody waits for it: the first request

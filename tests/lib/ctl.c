@@ -1,5 +1,6 @@
 /* Running maintenancectl from the integration tests: see ctl.h. */
 #include "ctl.h"
+#include "awsenv.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -10,20 +11,10 @@
 
 #define MAX_ARGS 32
 
-/* The variables maintenancectl (and the providers it uses) reads. */
+/* The variables maintenancectl reads besides the providers' (which
+ * awsenv_apply clears). */
 static const char *const CLEAN_ENV[] = {
-    "MAINTENANCE_STATE", "SUDO_USER", "APACHE_RUN_USER", "APACHE_RUN_GROUP",
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "MAINTENANCE_S3_REGION", "MAINTENANCE_S3_CREDENTIALS",
-    "MAINTENANCE_S3_PROFILE",
-    /* The rest of the s3: provider's credential chain. */
-    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
-    "AWS_ENDPOINT_URL_STS", "AWS_REGION", "AWS_DEFAULT_REGION",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED",
+    "SUDO_USER", "APACHE_RUN_USER", "APACHE_RUN_GROUP",
 };
 
 /* The maintenancectl under test: $MAINTENANCECTL when set (a build
@@ -46,10 +37,7 @@ static void exec_ctl(const char *const *argv, const char *const *env,
     /* Never the instance metadata service of the machine the tests run
      * on: a test that wants one gives its own and
      * AWS_EC2_METADATA_DISABLED=false. */
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    for (; env && *env; env++) {
-        putenv((char *)*env);
-    }
+    awsenv_apply(env);
     if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr)) {
         _exit(126);
     }

@@ -7,11 +7,11 @@
  *     assert_string_equal(ctl_field(f, out, "by"), "alice");
  *
  * A run gets a clean environment: none of the variables maintenancectl
- * reads (MAINTENANCE_STATE, SUDO_USER, APACHE_RUN_USER and _GROUP, the
- * AWS_ and MAINTENANCE_S3_ ones) is inherited from whoever runs the tests,
- * and AWS_EC2_METADATA_DISABLED is true, so that no run asks a real
- * instance metadata service; a test gives those it wants. Its stdout and stderr go through files in
- * the fixture's directory. Strings live until the test ends, as the
+ * reads (SUDO_USER, APACHE_RUN_USER and _GROUP, every AWS_ and
+ * MAINTENANCE_ one) is inherited from whoever runs the tests, and
+ * AWS_EC2_METADATA_DISABLED is true, so that no run asks a real instance
+ * metadata service (awsenv_apply); a test gives those it wants. Its
+ * stdout and stderr go through files in the fixture's directory. Strings live until the test ends, as the
  * fixture's do. Tests run from the repository root. */
 #ifndef CTL_H
 #define CTL_H
